@@ -1,0 +1,1 @@
+"""Subcommands of the `lrscope` CLI, one module each (see lrscope.cli)."""

@@ -1,0 +1,1 @@
+"""Framework adapters: the only place torch (and later keras/lightning) is imported."""

@@ -1,0 +1,167 @@
+"""The task format shared by `lrscope find`, `probe`, `search` and `landscape`.
+
+A *task* is what a user hands over: a model, its optimizer, a loss and data
+loaders. A user writes a function ``make_task`` that builds one and points the
+CLI at it::
+
+    lrscope find examples/my_task.py:make_task
+    lrscope find mypackage.training:make_task
+    lrscope find --task demo:mnist1d-mlp
+
+``make_task`` returns a :class:`Task`, a dict with the same keys, or a tuple
+``(model, optimizer, loss_fn, train_loader[, val_loader])``. It may take a
+keyword argument ``seed`` (an int); the loader passes only the keyword
+arguments that ``make_task`` accepts, so a fresh, reproducible model can be
+built for every trial of a search.
+
+This module is framework-neutral: it never imports torch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import inspect
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidArgumentError
+
+__all__ = ["Task", "load_task", "as_task", "demo_task_names"]
+
+
+@dataclasses.dataclass
+class Task:
+    """Everything a range test, probe or search needs about the user's training.
+
+    Args:
+        model: the network (e.g. a ``torch.nn.Module``).
+        optimizer: its optimizer; its parameter groups' LRs are the reference
+            that a sweep scales (so per-group ratios are kept).
+        loss_fn: ``loss_fn(model(x), y) -> scalar``; may be None when
+            ``train_step`` computes the loss itself.
+        train_loader: an iterable of batches ``(x, y)`` (or anything
+            ``train_step`` understands); re-iterable.
+        val_loader: optional validation batches for a metric or a val loss.
+        metric: optional ``metric(outputs, targets) -> float``, higher is
+            better (e.g. accuracy).
+        train_step: optional ``train_step(model, batch) -> loss`` replacing
+            the default ``loss_fn(model(x), y)``.
+        name: a short label for reports.
+    """
+
+    model: Any
+    optimizer: Any
+    loss_fn: Callable[..., Any] | None
+    train_loader: Iterable[Any]
+    val_loader: Iterable[Any] | None = None
+    metric: Callable[..., float] | None = None
+    train_step: Callable[..., Any] | None = None
+    name: str = "task"
+
+    @property
+    def iterations_per_epoch(self) -> int | None:
+        """Batches in one pass over ``train_loader``, when it has a length."""
+        try:
+            return len(self.train_loader)  # type: ignore[arg-type]
+        except TypeError:
+            return None
+
+
+_TASK_KEYS = {f.name for f in dataclasses.fields(Task)}
+
+
+def as_task(obj: Any, *, where: str = "make_task") -> Task:
+    """Turn what ``make_task`` returned into a :class:`Task` (or raise a clear error)."""
+    if isinstance(obj, Task):
+        return obj
+    if isinstance(obj, Mapping):
+        unknown = sorted(set(obj) - _TASK_KEYS)
+        if unknown:
+            raise InvalidArgumentError(
+                where, f"keys {sorted(obj)}", f"returned a dict with unknown keys {unknown}",
+                f"use only {sorted(_TASK_KEYS)}.",
+            )
+        missing = [k for k in ("model", "optimizer", "train_loader") if k not in obj]
+        if missing:
+            raise InvalidArgumentError(
+                where, f"keys {sorted(obj)}", f"returned a dict without {missing}",
+                "return at least model, optimizer, loss_fn and train_loader.",
+            )
+        data = dict(obj)
+        data.setdefault("loss_fn", None)
+        return Task(**data)
+    if isinstance(obj, tuple) and 4 <= len(obj) <= 5:
+        return Task(*obj)
+    raise InvalidArgumentError(
+        where, type(obj).__name__, "must return a lrscope.Task, a dict or a tuple "
+        "(model, optimizer, loss_fn, train_loader[, val_loader])",
+        "see examples/custom_task.py for the format.",
+    )
+
+
+def demo_task_names() -> list[str]:
+    """Names accepted after ``demo:`` (built from offline data; needs lrscope[torch,demo])."""
+    from .adapters import demo_tasks
+
+    return sorted(demo_tasks.DEMO_TASKS)
+
+
+def _resolve(spec: str) -> Callable[..., Any]:
+    if not isinstance(spec, str) or not spec.strip():
+        raise InvalidArgumentError("task", spec, "must be 'demo:NAME', 'path/file.py:FUNC' or 'pkg.module:FUNC'",
+                                   "e.g. --task demo:mnist1d-mlp")
+    if spec.startswith("demo:"):
+        from .adapters import demo_tasks
+
+        name = spec[len("demo:"):]
+        if name not in demo_tasks.DEMO_TASKS:
+            raise InvalidArgumentError("task", spec, f"names no built-in task; known: {sorted(demo_tasks.DEMO_TASKS)}",
+                                       f"use one of {['demo:' + n for n in sorted(demo_tasks.DEMO_TASKS)]}.")
+        return demo_tasks.DEMO_TASKS[name]
+    target, sep, func_name = spec.rpartition(":")
+    if not sep or not target or not func_name:
+        raise InvalidArgumentError("task", spec, "must be 'path/file.py:FUNC' or 'pkg.module:FUNC'",
+                                   "add the function name after a colon, e.g. examples/custom_task.py:make_task")
+    if target.endswith(".py") or "/" in target or "\\" in target:
+        path = Path(target)
+        if not path.is_file():
+            raise InvalidArgumentError("task", spec, f"points at {str(path)!r}, which is not a file",
+                                       "check the path (relative to the current directory).")
+        mod_name = f"_lrscope_task_{abs(hash(str(path.resolve())))}"
+        module_spec = importlib.util.spec_from_file_location(mod_name, path)
+        module = importlib.util.module_from_spec(module_spec)  # type: ignore[arg-type]
+        sys.modules[mod_name] = module
+        sys.path.insert(0, str(path.resolve().parent))
+        try:
+            module_spec.loader.exec_module(module)  # type: ignore[union-attr]
+        finally:
+            sys.path.remove(str(path.resolve().parent))
+    else:
+        try:
+            module = importlib.import_module(target)
+        except ImportError as exc:
+            raise InvalidArgumentError("task", spec, f"names module {target!r}, which cannot be imported ({exc})",
+                                       "check the module name and that it is on PYTHONPATH.") from exc
+    func = getattr(module, func_name, None)
+    if not callable(func):
+        raise InvalidArgumentError("task", spec, f"names {func_name!r}, which is not a function in {target!r}",
+                                   "check the function name after the colon.")
+    return func
+
+
+def load_task(spec: str, **kwargs: Any) -> Task:
+    """Build the task named by `spec`; keyword arguments (e.g. seed) go to make_task if it takes them.
+
+    >>> load_task("no-colon")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    lrscope.errors.InvalidArgumentError: `task` must be 'path/file.py:FUNC' or 'pkg.module:FUNC', ...
+    """
+    func = _resolve(spec)
+    params = inspect.signature(func).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    passed = {k: v for k, v in kwargs.items() if takes_any or k in params}
+    return as_task(func(**passed), where=spec)
