@@ -35,3 +35,7 @@ def find_binary(*names: str) -> str | None:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+# Two cores are shared by pytest, its subprocesses and helpers: one thread per torch process.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
