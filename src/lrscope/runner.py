@@ -1,0 +1,237 @@
+"""The framework-neutral LR range-test loop (numpy only).
+
+The loop knows nothing about torch: it walks an exactly geometric (or linear) sequence of
+learning rates, calls ``step_fn(lr)`` once per optimizer step, keeps a debiased EMA of the
+loss, and stops on divergence or on the first non-finite loss. The torch adapter
+(:mod:`lrscope.adapters.torch_range_test`) supplies ``step_fn``; a Keras or JAX adapter could
+supply its own.
+
+The sweep (Smith, 2017, "Cyclical Learning Rates for Training Neural Networks", section 3.3;
+the geometric variant of fastai / torch-lr-finder)::
+
+    exp:    lr_i = start_lr * (end_lr / start_lr) ** (i / (n - 1)),   i = 0 .. n-1
+    linear: lr_i = start_lr + (end_lr - start_lr) * i / (n - 1)
+
+so ``lr_0 == start_lr`` and ``lr_{n-1} == end_lr`` exactly.
+
+Divergence rule (works for losses of any sign): with ``best`` the lowest smoothed loss so far
+and ``scale = max(|best|, 0.01 * |smoothed_0|)``, the sweep stops after the step where::
+
+    smoothed - best > (diverge_factor - 1) * scale
+
+For a positive loss whose best stays above 1% of the first value this is exactly the
+classic ``smoothed > diverge_factor * best`` (fastai, torch-lr-finder); for a negative loss it
+still means "rose far above its best" instead of triggering at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from . import _validate as v
+from .analysis.smoothing import DebiasedEMA
+from .errors import InvalidArgumentError, RangeTestError
+
+__all__ = ["MIN_STEPS", "sweep_lrs", "is_diverged", "SweepLog", "run_sweep"]
+
+MIN_STEPS = 10
+"""The fewest steps a sweep may plan (fewer cannot show a curve)."""
+
+
+def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp") -> np.ndarray:
+    """The planned LRs of a sweep, both ends included exactly.
+
+    Args:
+        start_lr: first LR (> 0).
+        end_lr: last LR (> start_lr).
+        num_steps: number of optimizer steps (>= 10).
+        mode: "exp" (geometric) or "linear".
+
+    Returns:
+        (num_steps,) float array.
+
+    >>> sweep_lrs(1e-3, 10.0, 10).round(12).tolist()[:3]
+    [0.001, 0.002782559402, 0.007742636827]
+    >>> float(sweep_lrs(1e-3, 10.0, 10)[-1])
+    10.0
+    """
+    start_lr = v.positive("start_lr", start_lr)
+    end_lr = v.positive("end_lr", end_lr)
+    if not end_lr > start_lr:
+        raise InvalidArgumentError(
+            "start_lr", f"start_lr={start_lr!r}, end_lr={end_lr!r}", "must be smaller than `end_lr`",
+            "sweep upwards, e.g. start_lr=1e-7, end_lr=10.")
+    num_steps = v.integer("num_steps", num_steps, minimum=MIN_STEPS)
+    mode = v.choice("mode", mode, ("exp", "linear"))
+    i = np.arange(num_steps, dtype=float) / (num_steps - 1)
+    if mode == "exp":
+        lrs = start_lr * (end_lr / start_lr) ** i
+    else:
+        lrs = start_lr + (end_lr - start_lr) * i
+    lrs[0], lrs[-1] = start_lr, end_lr
+    return lrs
+
+
+def is_diverged(smoothed: float, best: float, first: float, diverge_factor: float) -> bool:
+    """The divergence rule above: ``smoothed - best > (diverge_factor - 1) * max(|best|, 0.01*|first|)``.
+
+    >>> is_diverged(4.1, 1.0, 2.3, 4.0), is_diverged(3.9, 1.0, 2.3, 4.0)
+    (True, False)
+    >>> is_diverged(-4.0, -5.0, -1.0, 4.0), is_diverged(11.0, -5.0, -1.0, 4.0)
+    (False, True)
+    """
+    scale = max(abs(best), 0.01 * abs(first))
+    if scale == 0.0:
+        return smoothed > best
+    return smoothed - best > (diverge_factor - 1.0) * scale
+
+
+@dataclasses.dataclass
+class SweepLog:
+    """What :func:`run_sweep` recorded (n = steps kept; a non-finite step is not kept).
+
+    Args:
+        lrs, losses, smoothed: (n,) arrays.
+        metric: (n,) training metric per step, or None when step_fn returned none.
+        val_steps, val_losses, val_metric: (m,) validation records, or None.
+        stop_reason: "completed", "diverged" or "non-finite".
+        stop_message: the reason in words.
+    """
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    metric: np.ndarray | None
+    val_steps: np.ndarray | None
+    val_losses: np.ndarray | None
+    val_metric: np.ndarray | None
+    stop_reason: str
+    stop_message: str
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled:
+        return None
+    tqdm = v.require("tqdm", "the range test's progress bar", "torch")
+    return tqdm.tqdm(total=total, desc="lrscope range test", unit="step", file=sys.stderr, leave=False)
+
+
+def _split(out) -> tuple[float, float | None]:
+    if isinstance(out, tuple):
+        loss, metric = out
+        return float(loss), (None if metric is None else float(metric))
+    return float(out), None
+
+
+def run_sweep(
+    step_fn: Callable[[float], float | tuple[float, float | None]],
+    lrs: Sequence[float],
+    *,
+    smoothing: float = 0.98,
+    diverge_factor: float = 4.0,
+    val_fn: Callable[[], tuple[float, float | None]] | None = None,
+    val_every: int | None = None,
+    progress: bool = False,
+) -> SweepLog:
+    """Run one range-test sweep: one ``step_fn(lr)`` per LR until done, diverged or non-finite.
+
+    Args:
+        step_fn: ``step_fn(lr) -> loss`` or ``-> (loss, metric)``: one optimizer step at
+            learning rate ``lr`` (the first parameter group's LR), returning the step's loss.
+        lrs: the planned LRs, e.g. :func:`sweep_lrs`.
+        smoothing: EMA factor beta in [0, 1) of the debiased EMA (0: no smoothing).
+        diverge_factor: threshold (> 1) of the divergence rule in the module docstring.
+        val_fn: ``val_fn() -> (val_loss, val_metric or None)``, run after every
+            ``val_every``-th step (after steps val_every-1, 2*val_every-1, ...).
+        val_every: steps between validations (>= 1); required with ``val_fn``.
+        progress: show a tqdm bar on stderr.
+
+    Returns:
+        A :class:`SweepLog`.
+
+    Raises:
+        RangeTestError: the loss was NaN/inf at the very first step.
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    smoothing = v.fraction("smoothing", smoothing, low_open=False, high_open=True)
+    diverge_factor = v.finite("diverge_factor", diverge_factor)
+    if not diverge_factor > 1.0:
+        raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1",
+                                   "use e.g. diverge_factor=4 (stop at 4x the best loss).")
+    if val_fn is not None:
+        if val_every is None:
+            raise InvalidArgumentError("val_every", None, "is required when validating",
+                                       "pass val_every, e.g. val_every=10.")
+        val_every = v.integer("val_every", val_every, minimum=1)
+
+    ema = DebiasedEMA(smoothing)
+    kept_lrs: list[float] = []
+    losses: list[float] = []
+    smoothed: list[float] = []
+    metrics: list[float | None] = []
+    val_steps: list[int] = []
+    val_losses: list[float] = []
+    val_metric: list[float | None] = []
+    best = math.inf
+    first = None
+    stop_reason, stop_message = "completed", f"completed all {len(lrs)} steps up to lr={lrs[-1]:.4g}"
+    bar = _progress_bar(len(lrs), progress)
+    try:
+        for i, lr in enumerate(lrs):
+            loss, metric = _split(step_fn(float(lr)))
+            if not math.isfinite(loss):
+                if i == 0:
+                    raise RangeTestError(
+                        f"the loss was {loss} at the very first step (lr={lr:.4g}), before the LR could "
+                        "matter. Fix: check the data for NaN/inf, the loss function and the model's "
+                        "initialisation; if they are fine, lower start_lr.")
+                stop_reason = "non-finite"
+                stop_message = f"loss became {loss} at step {i} (lr={lr:.4g}); the sweep stopped there"
+                break
+            s = ema.update(loss)
+            kept_lrs.append(float(lr))
+            losses.append(loss)
+            smoothed.append(s)
+            metrics.append(metric)
+            if first is None:
+                first = s
+            best = min(best, s)
+            if val_fn is not None and (i + 1) % val_every == 0:
+                vl, vm = val_fn()
+                val_steps.append(i)
+                val_losses.append(float(vl))
+                val_metric.append(None if vm is None else float(vm))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(lr=f"{lr:.2e}", loss=f"{s:.4g}", refresh=False)
+            if is_diverged(s, best, first, diverge_factor):
+                ratio = "" if best <= 0 else f" ({s / best:.2g}x)"
+                stop_reason = "diverged"
+                stop_message = (f"smoothed loss {s:.4g} rose far above its best {best:.4g}{ratio} "
+                                f"at step {i} (lr={lr:.4g})")
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+
+    def _opt(values):
+        if not values or any(m is None for m in values):
+            return None
+        return np.asarray(values, dtype=float)
+
+    return SweepLog(
+        lrs=np.asarray(kept_lrs, dtype=float),
+        losses=np.asarray(losses, dtype=float),
+        smoothed=np.asarray(smoothed, dtype=float),
+        metric=_opt(metrics),
+        val_steps=np.asarray(val_steps, dtype=int) if val_steps else None,
+        val_losses=np.asarray(val_losses, dtype=float) if val_steps else None,
+        val_metric=_opt(val_metric) if val_steps else None,
+        stop_reason=stop_reason,
+        stop_message=stop_message,
+    )
