@@ -1,0 +1,73 @@
+"""Smoke test of the benchmark suite (benchmarks/tasks.py): every task builds, one step stays finite."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+pytest.importorskip("mnist1d")
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    spec = importlib.util.spec_from_file_location("_lrscope_bench_tasks", BENCH / "tasks.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_suite_has_five_tasks_a_transformer_and_several_optimizers(tasks):
+    assert len(tasks.TASKS) >= 5
+    assert any("gpt" in name for name in tasks.TASKS)
+    kinds = {b.optimizer.split("(")[0] for b in tasks.TASKS.values()}
+    assert {"SGD", "Adam", "AdamW"} <= kinds
+
+
+@pytest.mark.parametrize("name", ["mnist1d-mlp", "mnist1d-cnn", "digits-cnn", "cancer-mlp", "diabetes-mlp",
+                                  "stdlib-char-gpt"])
+def test_task_builds_and_one_step_stays_finite(tasks, name):
+    bench = tasks.TASKS[name]
+    task = bench.make_task(seed=0, smoke=True)
+    params = list(task.model.parameters())
+    assert sum(p.numel() for p in params) > 0
+    # every parameter is in the optimizer (a range test scales all of them)
+    in_opt = {id(p) for g in task.optimizer.param_groups for p in g["params"]}
+    assert {id(p) for p in params} == in_opt
+    x, y = next(iter(task.train_loader))
+    before = [p.detach().clone() for p in params]
+    task.optimizer.zero_grad()
+    loss = task.loss_fn(task.model(x), y)
+    assert loss.ndim == 0 and math.isfinite(float(loss.detach()))
+    loss.backward()
+    task.optimizer.step()
+    assert all(torch.isfinite(p).all() for p in params)
+    assert any(not torch.equal(a, p) for a, p in zip(before, params)), "one step changed no parameter"
+    quality = tasks.evaluate(bench, task)
+    assert math.isfinite(quality["val_loss"]) and math.isfinite(quality["quality"])
+
+
+def test_same_seed_gives_same_model_and_batches(tasks):
+    bench = tasks.TASKS["digits-cnn"]
+    a, b, c = (bench.make_task(seed=s, smoke=True) for s in (3, 3, 4))
+    for pa, pb in zip(a.model.parameters(), b.model.parameters()):
+        assert torch.equal(pa, pb)
+    assert not all(torch.equal(pa, pc) for pa, pc in zip(a.model.parameters(), c.model.parameters()))
+    xa, _ = next(iter(a.train_loader))
+    xb, _ = next(iter(b.train_loader))
+    assert torch.equal(xa, xb)
+
+
+def test_language_model_targets_are_inputs_shifted_by_one(tasks):
+    task = tasks.TASKS["stdlib-char-gpt"].make_task(seed=0, smoke=True)
+    x, y = next(iter(task.train_loader))
+    assert torch.equal(x[:, 1:], y[:, :-1])
+    assert int(x.max()) < len(tasks.VOCAB)
