@@ -2,14 +2,27 @@
 
 The runner (lrscope.runner / adapters.torch_range_test) fills the fields;
 everything derived (suggestions, confidence, schedule specs, plots, JSON) is
-computed from them.
+computed from them, lazily, and cached: treat a result as read-only.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
+from typing import Any
 
 import numpy as np
+
+from .. import _validate as v
+from ..errors import InvalidArgumentError
+from . import confidence as C
+from ._curve import SMOOTH_FRACTION, Curve, prepare_curve
+from .suggesters import SUGGESTERS, loss_rise
+
+FORMAT = "lrscope.range_test/1"
+_USE_LABEL = {"lr": "the constant lr", "one_cycle_max_lr": "the one-cycle max_lr",
+              "clr_base": "the cyclic base_lr", "clr_max": "the cyclic max_lr"}
 
 
 @dataclasses.dataclass(eq=False)
@@ -58,3 +71,453 @@ class RangeTestResult:
     iterations_per_epoch: int | None = None
     repeats: tuple["RangeTestResult", ...] = ()
     task_name: str | None = None
+
+    # ------------------------------------------------------------------ checks
+    def __post_init__(self):
+        self.lrs = np.asarray(self.lrs, dtype=float).ravel()
+        self.losses = np.asarray(self.losses, dtype=float).ravel()
+        self.smoothed = np.asarray(self.smoothed, dtype=float).ravel()
+        self.group_lrs = np.asarray(self.group_lrs, dtype=float)
+        if self.group_lrs.ndim == 1:
+            self.group_lrs = self.group_lrs.reshape(-1, 1)
+        n = self.lrs.size
+        for name in ("losses", "smoothed"):
+            if getattr(self, name).size != n:
+                raise InvalidArgumentError(name, f"len({name})={getattr(self, name).size}, len(lrs)={n}",
+                                           "must have one value per step, like `lrs`", "pass arrays of equal length.")
+        if self.group_lrs.shape[0] != n:
+            raise InvalidArgumentError("group_lrs", f"shape={self.group_lrs.shape}, len(lrs)={n}",
+                                       "must have one row per step", "pass an (n, groups) array.")
+        v.choice("mode", self.mode, ("exp", "linear"))
+        for name in ("metric",):
+            arr = getattr(self, name)
+            if arr is not None:
+                arr = np.asarray(arr, dtype=float).ravel()
+                if arr.size != n:
+                    raise InvalidArgumentError(name, f"len({name})={arr.size}, len(lrs)={n}",
+                                               "must have one value per step, like `lrs`", "pass arrays of equal length.")
+                setattr(self, name, arr)
+        for name in ("val_steps", "val_losses", "val_metric"):
+            arr = getattr(self, name)
+            if arr is not None:
+                setattr(self, name, np.asarray(arr, dtype=int if name == "val_steps" else float).ravel())
+        self.repeats = tuple(self.repeats)
+
+    # ------------------------------------------------------------ the analysis
+    def curve(self, *, skip_start: int | None = None, smooth_fraction: float | None = SMOOTH_FRACTION) -> Curve:
+        """The analysed curve the rules read (see ``lrscope.analysis.prepare_curve``)."""
+        if skip_start is None and smooth_fraction == SMOOTH_FRACTION:
+            return self._curve
+        return prepare_curve(self, skip_start=skip_start, smooth_fraction=smooth_fraction)
+
+    @functools.cached_property
+    def _curve(self) -> Curve:
+        return prepare_curve(self)
+
+    @functools.cached_property
+    def _own_suggestions(self) -> dict[str, float | None]:
+        curve = self._curve
+        return {name: rule(curve) for name, rule in SUGGESTERS.items()}
+
+    @property
+    def suggestions(self) -> dict[str, float | None]:
+        """Every registered suggester's LR (None where a rule cannot answer).
+
+        For a combined result (``from_repeats``) each value is the median over the
+        repeats that answered (in log space), None when fewer than half answered.
+        """
+        if not self.repeats:
+            return dict(self._own_suggestions)
+        out = {}
+        for name in SUGGESTERS:
+            vals = [r.suggestions.get(name) for r in self.repeats]
+            got = [x for x in vals if x is not None]
+            out[name] = float(10 ** np.median(np.log10(got))) if got and 2 * len(got) >= len(vals) else None
+        return out
+
+    @property
+    def spread(self) -> dict[str, tuple[float, float] | None]:
+        """(lowest, highest) answer of each suggester over the repeats; None without repeats."""
+        out: dict[str, tuple[float, float] | None] = {}
+        for name in SUGGESTERS:
+            got = [r.suggestions.get(name) for r in self.repeats]
+            got = [x for x in got if x is not None]
+            out[name] = (min(got), max(got)) if got else None
+        return out
+
+    def suggest(self, rule: str) -> float | None:
+        """One suggester's LR by name (``lrscope.analysis.SUGGESTERS``)."""
+        v.choice("rule", rule, SUGGESTERS)
+        return self.suggestions[rule]
+
+    def _pick(self, use: str, rule=None) -> tuple[float | None, str | None, tuple[str, ...]]:
+        v.choice("use", use, C.USES)
+        rules = C.DEFAULT_RULES[use] if rule is None else rule
+        rules = (rules,) if isinstance(rules, str) else tuple(rules)
+        if not rules:
+            raise InvalidArgumentError("rule", rule, "must name at least one suggester", f"pick from {list(SUGGESTERS)}.")
+        for name in rules:
+            v.choice("rule", name, SUGGESTERS)
+        sugg = self.suggestions
+        for name in rules:
+            if sugg[name] is not None:
+                return sugg[name], name, rules
+        return None, None, rules
+
+    def suggest_for(self, use: str, rule: str | tuple[str, ...] | None = None) -> float | None:
+        """The LR for one use: "lr", "one_cycle_max_lr", "clr_base" or "clr_max".
+
+        Args:
+            use: the question.
+            rule: a suggester name or an ordered tuple of names (first answer wins);
+                None uses ``lrscope.analysis.DEFAULT_RULES[use]``.
+        """
+        return self._pick(use, rule)[0]
+
+    @property
+    def lr(self) -> float | None:
+        """A safe constant LR (rule ``DEFAULT_RULES["lr"]``); see ``verdicts["lr"]``."""
+        return self.suggest_for("lr")
+
+    @property
+    def one_cycle_max_lr(self) -> float | None:
+        """The peak LR for one-cycle or warmup-then-decay (``DEFAULT_RULES["one_cycle_max_lr"]``)."""
+        return self.suggest_for("one_cycle_max_lr")
+
+    @property
+    def clr(self) -> dict | None:
+        """A cyclical schedule spec ``{"kind": "cyclic", "base_lr", "max_lr", "step_size"}`` or None.
+
+        step_size is 4 epochs (``CLR_STEP_EPOCHS`` x ``iterations_per_epoch``); when the
+        epoch length is unknown it is ``CLR_FALLBACK_STEP_SIZE`` steps (verdict reason
+        ``unknown_epoch_length``).
+        """
+        return self.clr_spec()
+
+    def clr_spec(self, step_size_epochs: float = C.CLR_STEP_EPOCHS, *, iterations_per_epoch: int | None = None,
+                 base_rule=None, max_rule=None) -> dict | None:
+        """The cyclic spec with a chosen half-cycle length and rules.
+
+        ``step_size = round(step_size_epochs * iterations_per_epoch)`` (at least 1).
+
+        Args:
+            step_size_epochs: half a cycle in epochs, within [2, 10] (Smith 2017).
+            iterations_per_epoch: batches per epoch; None uses the recorded one, else
+                the fallback of ``CLR_FALLBACK_STEP_SIZE`` steps.
+            base_rule, max_rule: rules for base_lr and max_lr (default ``DEFAULT_RULES``).
+
+        Returns:
+            ``{"kind": "cyclic", "base_lr", "max_lr", "step_size"}`` or None when either
+            bound is missing or ``max_lr <= base_lr``.
+        """
+        lo, hi = C.CLR_STEP_EPOCHS_RANGE
+        epochs = v.finite("step_size_epochs", step_size_epochs)
+        if not lo <= epochs <= hi:
+            raise InvalidArgumentError("step_size_epochs", epochs, f"must lie in [{lo}, {hi}] (epochs per half cycle)",
+                                       "Smith (2017) recommends 2 to 10 epochs; the default is 4.")
+        ipe = iterations_per_epoch if iterations_per_epoch is not None else self.iterations_per_epoch
+        if ipe is not None:
+            ipe = v.integer("iterations_per_epoch", ipe, minimum=1)
+            step_size = max(1, int(round(epochs * ipe)))
+        else:
+            step_size = C.CLR_FALLBACK_STEP_SIZE
+        base = self.suggest_for("clr_base", base_rule)
+        peak = self.suggest_for("clr_max", max_rule)
+        if base is None or peak is None or not peak > base:
+            return None
+        return {"kind": "cyclic", "base_lr": base, "max_lr": peak, "step_size": step_size}
+
+    def constant_spec(self, rule=None) -> dict | None:
+        """``{"kind": "constant", "lr": ...}`` from the "lr" rule, or None."""
+        lr = self.suggest_for("lr", rule)
+        return None if lr is None else {"kind": "constant", "lr": lr}
+
+    def one_cycle_spec(self, total_steps: int, rule=None) -> dict | None:
+        """``{"kind": "one_cycle", "max_lr": ..., "total_steps": total_steps}``, or None.
+
+        Args:
+            total_steps: optimizer steps of the whole training run (epochs x iterations per epoch).
+        """
+        total_steps = v.integer("total_steps", total_steps, minimum=2)
+        peak = self.suggest_for("one_cycle_max_lr", rule)
+        return None if peak is None else {"kind": "one_cycle", "max_lr": peak, "total_steps": total_steps}
+
+    # -------------------------------------------------------------- confidence
+    @functools.cached_property
+    def _curve_checks(self) -> list[tuple[str, str]]:
+        curve = self._curve
+        out: list[tuple[str, str]] = []
+        stopped = self.stop_reason != "completed"
+        k = len(curve)
+        if k >= 3:
+            tol = max(C.FLAT_NOISE_RATIO * curve.noise, C.FLAT_RELATIVE * abs(curve.start_loss), 1e-12)
+            fell = curve.drop > tol
+            rose = curve.max_loss > curve.start_loss + tol
+        else:
+            fell = rose = False
+        if not fell:
+            if stopped or rose:
+                out.append(("diverged_at_once",
+                            f"The loss never fell before it rose ({self.stop_message or self.stop_reason}): "
+                            f"lower the start, e.g. start_lr={self.start_lr / 100:.3g}."))
+            else:
+                out.append(("flat",
+                            f"The loss barely moves between lr={self.start_lr:.3g} and lr={self.end_lr:.3g} "
+                            f"(fall {curve.drop:.3g}, noise {curve.noise:.3g} per step): check that the model can "
+                            f"learn (labels, loss, frozen layers), or widen the range, e.g. end_lr={self.end_lr * 100:.3g}."))
+        if k < C.MIN_CURVE_POINTS:
+            out.append(("too_short",
+                        f"Only {k} usable steps (fewer than {C.MIN_CURVE_POINTS}): raise num_steps, "
+                        f"e.g. num_steps={max(2 * int(self.num_steps), 100)}"
+                        + (", or lower start_lr if it stopped early." if stopped else ".")))
+        if fell and loss_rise(curve) is None:
+            out.append(("never_diverged",
+                        "The loss never rose after its minimum, so the largest usable LR is unknown: "
+                        f"widen the range, e.g. end_lr={self.end_lr * 100:.3g}."))
+        return out
+
+    def _verdict(self, use: str) -> "C.Confidence":
+        value, used, rules = self._pick(use)
+        reasons: list[str] = []
+        msgs: list[str] = []
+        relevant = {"flat", "diverged_at_once", "too_short"}
+        if use != "lr":
+            relevant.add("never_diverged")
+        for code, msg in self._curve_checks:
+            if code in relevant:
+                reasons.append(code)
+                msgs.append(msg)
+        if value is None:
+            reasons.append("no_answer")
+            why = " (no metric was recorded)" if all(r.startswith("acc_") for r in rules) and self._curve.metric is None else ""
+            msgs.append(f"No rule answered for {_USE_LABEL[use]} ({', '.join(rules)}){why}.")
+        sugg = self.suggestions
+        group = {name: sugg[name] for name in C.AGREEMENT[use] if sugg.get(name) is not None}
+        d = C.decades(group.values())
+        if d > C.DISAGREE_DECADES:
+            reasons.append("suggesters_disagree")
+            listed = ", ".join(f"{n}={x:.2g}" for n, x in group.items())
+            msgs.append(f"For {_USE_LABEL[use]} the rules disagree by {d:.1f} decades ({listed}): the curve has no "
+                        "clear shape; run with repeats=3 or more steps and read the plot.")
+        if self.repeats and used is not None:
+            sp = self.spread.get(used)
+            if sp is not None and C.decades(sp) > C.DISAGREE_DECADES:
+                reasons.append("repeats_disagree")
+                msgs.append(f"The {len(self.repeats)} repeats put {_USE_LABEL[use]} ({used}) between {sp[0]:.2g} "
+                            f"and {sp[1]:.2g}: the curve is noisy; use more steps or a larger batch.")
+        return C.Confidence(C.level_of(reasons), tuple(reasons), "\n".join(msgs))
+
+    @functools.cached_property
+    def verdicts(self) -> dict[str, "C.Confidence"]:
+        """Per-use verdicts: "lr", "one_cycle_max_lr" and "clr" (base and max together)."""
+        out = {"lr": self._verdict("lr"), "one_cycle_max_lr": self._verdict("one_cycle_max_lr")}
+        clr = C.merge([self._verdict("clr_base"), self._verdict("clr_max")])
+        reasons, msgs = list(clr.reasons), [m for m in clr.message.split("\n") if m and clr.reasons]
+        base, peak = self.suggest_for("clr_base"), self.suggest_for("clr_max")
+        if base is not None and peak is not None and not peak > base:
+            reasons.append("no_answer")
+            msgs.append(f"The cyclic base_lr ({base:.2g}) is not below its max_lr ({peak:.2g}).")
+        if self.iterations_per_epoch is None:
+            reasons.append("unknown_epoch_length")
+            msgs.append(f"The epoch length is unknown, so step_size is {C.CLR_FALLBACK_STEP_SIZE} steps: pass "
+                        "iterations_per_epoch (or use result.clr_spec(iterations_per_epoch=...)) for 4 epochs.")
+        out["clr"] = C.Confidence(C.level_of(reasons), tuple(reasons), "\n".join(msgs))
+        return out
+
+    @property
+    def confidence(self) -> "C.Confidence":
+        """The overall verdict: the worst level of the per-use verdicts, all reasons, all fixes."""
+        return C.merge(self.verdicts.values())
+
+    # -------------------------------------------------------------- rendering
+    def to_dict(self) -> dict[str, Any]:
+        """A strict-JSON payload (NaN/inf -> None): the record plus every derived answer."""
+        d: dict[str, Any] = {"format": FORMAT}
+        for f in dataclasses.fields(self):
+            val = getattr(self, f.name)
+            if f.name == "repeats":
+                d["repeats"] = [r.to_dict() for r in val]
+            else:
+                d[f.name] = _jsonable(val)
+        curve = self._curve
+        d["curve"] = {"first": curve.first, "stop": curve.stop, "loss": _jsonable(curve.loss),
+                      "metric_source": curve.metric_source, "noise": _jsonable(curve.noise)}
+        d["suggestions"] = _jsonable(self.suggestions)
+        d["spread"] = {k: (None if s is None else [float(s[0]), float(s[1])]) for k, s in self.spread.items()}
+        d["rules"] = {use: self._pick(use)[1] for use in C.USES}
+        d["default_rules"] = {k: (list(r) if isinstance(r, tuple) else r) for k, r in C.DEFAULT_RULES.items()}
+        d["lr"] = _jsonable(self.lr)
+        d["one_cycle_max_lr"] = _jsonable(self.one_cycle_max_lr)
+        d["clr"] = _jsonable(self.clr)
+        d["confidence"] = self.confidence.to_dict()
+        d["verdicts"] = {k: c.to_dict() for k, c in self.verdicts.items()}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RangeTestResult":
+        """Rebuild a result from ``to_dict()`` output (derived keys are recomputed, not read)."""
+        if not isinstance(d, dict):
+            raise InvalidArgumentError("d", type(d).__name__, "must be a dict made by RangeTestResult.to_dict()",
+                                       "pass the parsed JSON object.")
+        names = [f.name for f in dataclasses.fields(cls)]
+        derived = ["format", "curve", "suggestions", "spread", "rules", "default_rules", "lr", "one_cycle_max_lr",
+                   "clr", "confidence", "verdicts"]
+        v.known_keys("range-test dict", d, names + derived)
+        if d.get("format", FORMAT) != FORMAT:
+            raise InvalidArgumentError("format", d.get("format"), f"must be {FORMAT!r}", "use a dict from this version.")
+        missing = [n for n in names[:12] if n not in d]
+        if missing:
+            raise InvalidArgumentError("range-test dict", f"missing keys {missing}", "lacks required keys",
+                                       "pass the full output of to_dict().")
+        kw: dict[str, Any] = {}
+        for name in names:
+            if name not in d:
+                continue
+            val = d[name]
+            if name == "repeats":
+                val = tuple(cls.from_dict(r) for r in val)
+            elif name in ("lrs", "losses", "smoothed", "group_lrs", "metric", "val_losses", "val_metric") and val is not None:
+                val = _unnull(val)
+            elif name in ("start_lr", "end_lr", "smoothing", "diverge_factor"):
+                val = math.nan if val is None else float(val)
+            kw[name] = val
+        return cls(**kw)
+
+    def summary(self) -> str:
+        """A terminal table: what was swept, the answer per use with its verdict, every rule."""
+        return _summary(self)
+
+    def plot(self, ax=None, **kwargs):
+        """Loss against LR (log axis), suggestions marked, base..max band; metric panel if recorded.
+
+        Returns the matplotlib Figure; never opens a window. See
+        ``lrscope.analysis.plot_range_test`` for the options.
+        """
+        from ._plot import plot_range_test
+
+        return plot_range_test(self, ax=ax, **kwargs)
+
+    @classmethod
+    def from_repeats(cls, results) -> "RangeTestResult":
+        """Combine several sweeps of one LR range into one result.
+
+        The curves are the point-wise medians (cut to the shortest sweep); every
+        suggestion is the median of the repeats' suggestions, with ``spread[name] =
+        (lowest, highest)``.
+
+        Args:
+            results: RangeTestResults of the same sweep (mode, start_lr, end_lr, num_steps).
+        """
+        results = list(results) if not isinstance(results, RangeTestResult) else [results]
+        if not results or not all(isinstance(r, RangeTestResult) for r in results):
+            raise InvalidArgumentError("results", results, "must be a non-empty list of RangeTestResult",
+                                       "pass the results of several find_lr runs.")
+        first = results[0]
+        for r in results[1:]:
+            same = (r.mode == first.mode and r.num_steps == first.num_steps
+                    and math.isclose(r.start_lr, first.start_lr, rel_tol=1e-9)
+                    and math.isclose(r.end_lr, first.end_lr, rel_tol=1e-9))
+            if not same:
+                raise InvalidArgumentError(
+                    "results", f"{r.mode} {r.start_lr:g}..{r.end_lr:g} in {r.num_steps} steps vs "
+                    f"{first.mode} {first.start_lr:g}..{first.end_lr:g} in {first.num_steps} steps",
+                    "must all sweep the same range", "repeat the test with the same start_lr, end_lr, num_steps, mode.")
+        n = min(r.lrs.size for r in results)
+
+        def med(name):
+            arrs = [getattr(r, name) for r in results]
+            if any(a is None for a in arrs):
+                return None
+            return np.median(np.stack([np.asarray(a, dtype=float)[:n] for a in arrs]), axis=0)
+
+        reasons = [r.stop_reason for r in results]
+        stop_reason = "completed" if all(s == "completed" for s in reasons) else max(
+            (s for s in reasons if s != "completed"), key=reasons.count)
+        counts = ", ".join(f"{reasons.count(s)} {s}" for s in dict.fromkeys(reasons))
+        same_val = all(r.val_steps is not None and first.val_steps is not None
+                       and np.array_equal(r.val_steps, first.val_steps) for r in results)
+        return cls(
+            lrs=first.lrs[:n].copy(), losses=med("losses"), smoothed=med("smoothed"),
+            group_lrs=first.group_lrs[:n].copy(), mode=first.mode, start_lr=first.start_lr, end_lr=first.end_lr,
+            num_steps=first.num_steps, stop_reason=stop_reason,
+            stop_message=f"median of {len(results)} repeats ({counts})",
+            smoothing=first.smoothing, diverge_factor=first.diverge_factor, metric=med("metric"),
+            metric_name=first.metric_name,
+            val_steps=first.val_steps if same_val else None,
+            val_losses=np.median(np.stack([r.val_losses for r in results]), axis=0)
+            if same_val and all(r.val_losses is not None for r in results) else None,
+            val_metric=np.median(np.stack([r.val_metric for r in results]), axis=0)
+            if same_val and all(r.val_metric is not None for r in results) else None,
+            iterations_per_epoch=first.iterations_per_epoch, repeats=tuple(results), task_name=first.task_name,
+        )
+
+
+def _jsonable(obj: Any) -> Any:
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(x) for k, x in obj.items()}
+    if isinstance(obj, (np.integer, int)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        return float(obj) if math.isfinite(obj) else None
+    return obj
+
+
+def _unnull(val):
+    if isinstance(val, list):
+        return [_unnull(x) for x in val]
+    return math.nan if val is None else val
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3g}"
+
+
+def _summary(r: RangeTestResult) -> str:
+    taken = r.lrs.size
+    head = f"LR range test{' on ' + r.task_name if r.task_name else ''}: {r.mode} sweep {r.start_lr:.3g} -> " \
+           f"{r.end_lr:.3g}, {taken}/{r.num_steps} steps, {r.stop_reason}"
+    if r.stop_message:
+        head += f" ({r.stop_message})"
+    if r.repeats:
+        head += f"; {len(r.repeats)} repeats (medians, range in brackets)"
+    lines = [head, ""]
+    verdicts = r.verdicts
+    clr = r.clr
+    rows = [
+        ("constant lr", _fmt(r.lr), r._pick("lr")[1] or "-", verdicts["lr"]),
+        ("one-cycle max_lr", _fmt(r.one_cycle_max_lr), r._pick("one_cycle_max_lr")[1] or "-",
+         verdicts["one_cycle_max_lr"]),
+        ("cyclic", "-" if clr is None else f"{clr['base_lr']:.3g}..{clr['max_lr']:.3g}, step_size {clr['step_size']}",
+         f"{r._pick('clr_base')[1] or '-'}/{r._pick('clr_max')[1] or '-'}", verdicts["clr"]),
+    ]
+    table = [("use", "value", "rule", "confidence")] + [
+        (a, b, c, d.level + (f" ({', '.join(d.reasons)})" if d.reasons else "")) for a, b, c, d in rows]
+    lines += _table(table)
+    lines.append("")
+    spread = r.spread
+    srows = [("suggester", "lr")]
+    for name, val in r.suggestions.items():
+        sp = spread.get(name)
+        srows.append((name, _fmt(val) + (f" [{sp[0]:.3g}..{sp[1]:.3g}]" if sp else "")))
+    lines += _table(srows)
+    conf = r.confidence
+    lines.append("")
+    lines.append(f"confidence: {conf.level}")
+    lines += ["  " + m for m in conf.message.split("\n") if m]
+    return "\n".join(lines)
+
+
+def _table(rows) -> list[str]:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for k, row in enumerate(rows):
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out

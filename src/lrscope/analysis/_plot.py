@@ -1,0 +1,194 @@
+"""Matplotlib rendering of a range test (matplotlib is imported inside the function).
+
+The figure is built with ``matplotlib.figure.Figure`` directly, not pyplot, so no
+window ever opens and no global backend state changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _validate as v
+
+# one colour and marker per suggester (colour-blind-safe Okabe-Ito palette)
+STYLE = {
+    "steepest": ("#0072B2", "v"),
+    "valley": ("#009E73", "o"),
+    "min_div10": ("#56B4E9", "s"),
+    "loss_fall": ("#E69F00", ">"),
+    "loss_rise": ("#D55E00", "<"),
+    "acc_rise": ("#CC79A7", "^"),
+    "acc_plateau": ("#7F3C8D", "D"),
+}
+_LEVEL_COLOR = {"high": "#1a7f37", "medium": "#9a6700", "low": "#cf222e"}
+
+
+def _interp(lr, lrs, ys, log):
+    xs = np.log10(lrs) if log else lrs
+    return float(np.interp(np.log10(lr) if log else lr, xs, ys))
+
+
+def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = None, figsize=None):
+    """Draw loss against LR with the suggestions, the base..max band and the stop point.
+
+    Raw loss faint, the analysed (zero-lag smoothed) loss bold, the skipped start and
+    the trimmed diverged tail dashed; each suggestion a marker on the curve and a
+    labelled tick; the cyclic base..max band shaded; the stop point marked. With a
+    metric, a second panel (or, when ``ax`` is given, a twin axis) draws it.
+
+    Args:
+        result: a RangeTestResult.
+        ax: a matplotlib Axes to draw on; None makes a new Figure.
+        suggestions: names of the suggesters to mark (default: all that answered).
+        title: figure title (default: task name and confidence).
+        figsize: inches, for a new Figure.
+
+    Returns:
+        The matplotlib Figure (not shown).
+    """
+    from .. import _validate
+
+    _validate.require("matplotlib", "Plotting a range test", "plot")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import LogLocator
+
+    from .suggesters import SUGGESTERS
+
+    sugg = result.suggestions
+    if suggestions is None:
+        names = [n for n in SUGGESTERS if sugg.get(n) is not None]
+    else:
+        names = list(suggestions)
+        for n in names:
+            v.choice("suggestions", n, SUGGESTERS)
+        names = [n for n in names if sugg.get(n) is not None]
+
+    curve = result.curve()
+    has_metric = curve.metric is not None
+    log = result.mode == "exp"
+    if ax is None:
+        if has_metric:
+            fig = Figure(figsize=figsize or (10, 6.6), layout="constrained")
+            ax_loss, ax_met = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.7]})
+        else:
+            fig = Figure(figsize=figsize or (10, 4.8), layout="constrained")
+            ax_loss, ax_met = fig.subplots(1, 1), None
+    else:
+        fig = ax.figure
+        ax_loss = ax
+        ax_met = ax.twinx() if has_metric else None
+
+    lrs_all = result.lrs
+    raw_all = result.losses
+    fin = curve.finite_stop
+    a, b = curve.first, curve.stop
+    ax_loss.plot(lrs_all[:fin], raw_all[:fin], color="#8c959f", lw=0.9, alpha=0.55, label="raw loss", zorder=1)
+    if len(curve):
+        ax_loss.plot(curve.lrs, curve.loss, color="#24292f", lw=2.4, label="smoothed loss", zorder=3)
+    from ._curve import zero_lag_smooth
+    from ._curve import SMOOTH_FRACTION
+
+    full = zero_lag_smooth(raw_all[:fin], SMOOTH_FRACTION * max(result.num_steps, fin))
+    if a > 0:
+        ax_loss.plot(lrs_all[: a + 1], full[: a + 1], color="#24292f", lw=1.2, ls=":", zorder=2)
+    if b < fin:
+        ax_loss.plot(lrs_all[b - 1 : fin], full[b - 1 : fin], color="#24292f", lw=1.2, ls="--", alpha=0.7,
+                     label="trimmed (diverging)", zorder=2)
+
+    # y range: the informative part, not the explosion
+    if len(curve):
+        seg = raw_all[a:b]
+        lo = float(min(np.min(curve.loss), np.percentile(seg, 2)))
+        hi = float(max(curve.start_loss, curve.max_loss if b == fin else curve.start_loss, np.percentile(seg, 98)))
+        hi = min(hi, curve.start_loss + 1.5 * max(curve.start_loss - curve.min_loss, 1e-12)) if curve.drop > 0 else hi
+        pad = 0.08 * max(hi - lo, 1e-12)
+        ax_loss.set_ylim(lo - pad, hi + pad)
+
+    # base..max band
+    clr = result.clr
+    if clr is not None:
+        for axis in (ax_loss, ax_met):
+            if axis is not None:
+                axis.axvspan(clr["base_lr"], clr["max_lr"], color="#2da44e", alpha=0.10, lw=0, zorder=0)
+        ax_loss.plot([], [], color="#2da44e", alpha=0.3, lw=8,
+                     label=f"cyclic band {clr['base_lr']:.2g}..{clr['max_lr']:.2g}")
+
+    # suggestions
+    chosen = {result._pick("lr")[1]: "lr", result._pick("one_cycle_max_lr")[1]: "one-cycle max"}
+    for name in names:
+        lr = sugg[name]
+        color, marker = STYLE.get(name, ("#444444", "o"))
+        on_metric = name.startswith("acc_") and ax_met is not None
+        axis = ax_met if on_metric else ax_loss
+        if on_metric:
+            y = _interp(lr, curve.metric_lrs, curve.metric, log)
+        elif len(curve):
+            y = _interp(lr, curve.lrs, curve.loss, log) if lr >= curve.lrs[0] else _interp(lr, lrs_all[:fin], full, log)
+        else:
+            continue
+        tag = f"  <- {chosen[name]}" if name in chosen else ""
+        size = 110 if name in chosen else 60
+        axis.axvline(lr, color=color, lw=0.8, alpha=0.5, ls="-", zorder=1)
+        axis.scatter([lr], [y], s=size, color=color, marker=marker, edgecolor="white", linewidth=1.0, zorder=5,
+                     label=f"{name}: {lr:.2g}{tag}")
+
+    # stop point
+    if lrs_all.size:
+        i = lrs_all.size - 1
+        y_stop = raw_all[i] if np.isfinite(raw_all[i]) else (full[-1] if full.size else np.nan)
+        lo_y, hi_y = ax_loss.get_ylim()
+        y_show = float(np.clip(y_stop, lo_y, hi_y)) if np.isfinite(y_stop) else hi_y
+        ax_loss.scatter([lrs_all[i]], [y_show], marker="X", s=80, color="#cf222e", zorder=6, clip_on=False,
+                        label=f"stop: {result.stop_reason} at {lrs_all[i]:.2g}")
+
+    if log:
+        ax_loss.set_xscale("log")
+        ax_loss.xaxis.set_major_locator(LogLocator(base=10, numticks=15))
+    ax_loss.set_ylabel("training loss")
+    ax_loss.grid(True, which="major", color="#d0d7de", lw=0.6)
+    ax_loss.set_axisbelow(True)
+    for side in ("top", "right"):
+        if ax_met is None or ax is None:
+            ax_loss.spines[side].set_visible(False)
+    outside = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0} if ax is None else {"loc": "best"}
+    ax_loss.legend(fontsize=8, frameon=False, **outside)
+
+    conf = result.confidence
+    note = f"confidence: {conf.level}" + (f" ({', '.join(conf.reasons)})" if conf.reasons else "")
+    ax_loss.text(0.99, 0.02, note, transform=ax_loss.transAxes, ha="right", va="bottom", fontsize=8.5,
+                 color=_LEVEL_COLOR.get(conf.level, "black"),
+                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": _LEVEL_COLOR.get(conf.level, "black"),
+                       "alpha": 0.9})
+
+    if ax_met is not None:
+        label = (result.metric_name or "metric") + (" (validation)" if curve.metric_source == "val" else "")
+        if curve.metric_source == "val":
+            steps = np.asarray(result.val_steps, dtype=int)
+            ok = steps < lrs_all.size
+            ax_met.plot(lrs_all[steps[ok]], np.asarray(result.val_metric)[ok], color="#bf8700", lw=0.9,
+                        alpha=0.45, marker=".", ms=3)
+        else:
+            ax_met.plot(lrs_all[:fin], np.asarray(result.metric)[:fin], color="#bf8700", lw=0.9, alpha=0.45)
+        ax_met.plot(curve.metric_lrs, curve.metric, color="#9a6700", lw=2.2, label=f"smoothed {label}")
+        ax_met.set_ylabel(label)
+        if ax is None:
+            ax_met.grid(True, which="major", color="#d0d7de", lw=0.6)
+            ax_met.set_axisbelow(True)
+            for side in ("top", "right"):
+                ax_met.spines[side].set_visible(False)
+            ax_met.legend(fontsize=8, frameon=False, **outside)
+            ax_met.set_xlabel("learning rate" + (" (log scale)" if log else ""))
+    if ax_met is None or ax is not None:
+        ax_loss.set_xlabel("learning rate" + (" (log scale)" if log else ""))
+
+    if ax is None:
+        if title is None:
+            title = "LR range test" + (f": {result.task_name}" if result.task_name else "")
+            if result.lr is not None:
+                title += f"  -  lr {result.lr:.2g}"
+            if result.one_cycle_max_lr is not None:
+                title += f", one-cycle max_lr {result.one_cycle_max_lr:.2g}"
+        fig.suptitle(title, fontsize=11.5)
+    elif title:
+        ax_loss.set_title(title)
+    return fig

@@ -1,0 +1,107 @@
+"""Which rule answers which question, and how far to trust the answer.
+
+``DEFAULT_RULES`` maps each use to the rule (or the ordered rules, first answer wins)
+that gives it; the benchmark (``benchmarks/``) chooses them, so change them here and
+only here. ``AGREEMENT`` lists, per use, the rules whose answers should agree within
+``DISAGREE_DECADES`` decades for a confident answer.
+
+Curve-level checks (reason codes, each with its fix in the message):
+
+- ``flat``: the smoothed loss moves less than ``FLAT_NOISE_RATIO`` x the per-step noise
+  (or less than ``FLAT_RELATIVE`` of its level) over the whole sweep.
+- ``diverged_at_once``: the loss never fell before it blew up (or only rose).
+- ``too_short``: fewer than ``MIN_CURVE_POINTS`` usable steps.
+- ``never_diverged``: the loss never rose after its minimum; max_lr is unknown.
+
+Per-use reasons: ``suggesters_disagree``, ``repeats_disagree`` (the repeats' answers
+span more than ``DISAGREE_DECADES``), ``no_answer`` (the rule returned None) and, for
+the cyclic spec, ``unknown_epoch_length``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+#: the rule(s) behind each use; a tuple is tried in order and the first answer wins
+DEFAULT_RULES: dict[str, str | tuple[str, ...]] = {
+    "lr": "valley",
+    "one_cycle_max_lr": "loss_rise",
+    "clr_base": ("acc_rise", "loss_fall"),
+    "clr_max": ("acc_plateau", "loss_rise"),
+}
+#: rules whose answers are compared for each use
+AGREEMENT: dict[str, tuple[str, ...]] = {
+    "lr": ("steepest", "valley", "min_div10"),
+    "one_cycle_max_lr": ("loss_rise", "acc_plateau"),
+    "clr_base": ("loss_fall", "acc_rise"),
+    "clr_max": ("loss_rise", "acc_plateau"),
+}
+#: answers further apart than this many decades (log10 max/min) disagree
+DISAGREE_DECADES = 1.0
+#: flat: total movement of the smoothed loss below this multiple of the per-step noise
+FLAT_NOISE_RATIO = 3.0
+#: flat: ... or below this fraction of the loss level |s_0|
+FLAT_RELATIVE = 1e-3
+#: too_short: fewer usable (analysed) steps than this
+MIN_CURVE_POINTS = 20
+#: clr step_size when iterations_per_epoch is unknown (Smith 2017, CIFAR-10: 4 epochs of 500)
+CLR_FALLBACK_STEP_SIZE = 2000
+#: clr step_size in epochs: default and allowed range (Smith 2017: 2-10 epochs)
+CLR_STEP_EPOCHS = 4
+CLR_STEP_EPOCHS_RANGE = (2, 10)
+
+LEVELS = ("high", "medium", "low")
+LOW_REASONS = frozenset({"flat", "diverged_at_once", "no_answer", "suggesters_disagree", "repeats_disagree"})
+USES = ("lr", "one_cycle_max_lr", "clr_base", "clr_max")
+
+
+@dataclasses.dataclass(frozen=True)
+class Confidence:
+    """A verdict: ``level`` ("high" | "medium" | "low"), reason codes and words with the fix."""
+
+    level: str
+    reasons: tuple[str, ...] = ()
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"level": self.level, "reasons": list(self.reasons), "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Confidence":
+        return cls(d["level"], tuple(d.get("reasons", ())), d.get("message", ""))
+
+
+def level_of(reasons) -> str:
+    """"low" if any reason is in LOW_REASONS, "medium" if any other reason, else "high"."""
+    reasons = tuple(reasons)
+    if any(r in LOW_REASONS for r in reasons):
+        return "low"
+    return "medium" if reasons else "high"
+
+
+def decades(values) -> float:
+    """``log10(max/min)`` of the positive values given (0 for fewer than two)."""
+    vals = [float(x) for x in values if x is not None and x > 0 and math.isfinite(x)]
+    if len(vals) < 2:
+        return 0.0
+    return math.log10(max(vals) / min(vals))
+
+
+def merge(verdicts) -> Confidence:
+    """One verdict from several: the worst level, the reasons in order, the messages joined."""
+    reasons: list[str] = []
+    messages: list[str] = []
+    level = "high"
+    for c in verdicts:
+        if LEVELS.index(c.level) > LEVELS.index(level):
+            level = c.level
+        for r in c.reasons:
+            if r not in reasons:
+                reasons.append(r)
+        for part in c.message.split("\n"):
+            if part and part not in messages and c.reasons:
+                messages.append(part)
+    if not reasons:
+        messages = ["The loss falls, bottoms out and rises again, and the rules agree."]
+    return Confidence(level, tuple(reasons), "\n".join(messages))

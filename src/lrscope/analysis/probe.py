@@ -1,0 +1,203 @@
+"""The LR probe's result and its verdict rules (numpy only).
+
+A probe trains a few short runs from the same starting state, one per constant LR (the manual
+method: "try 0.1, 0.01, 0.001 for a few hundred steps and look"). Each run gets a verdict:
+
+* ``start`` = the run's first loss (measured before any update, so the same starting point
+  for every LR), ``end`` = the mean of its last ``max(1, steps // 5)`` losses, and
+  ``drop = (start - end) / |start|`` (the relative decrease; > 0 is progress);
+* **explodes**: a NaN/inf loss, or the loss rose above ``start + (diverge_factor - 1) * |start|``
+  (the range test's divergence rule), or it ended more than 10% above its start
+  (``drop < -0.1``);
+* **too slow**: not exploding, but ``drop < slow_ratio * best_drop``, where ``best_drop`` is the
+  largest drop among the runs that did not explode (every run is too slow when none dropped);
+* **good**: the rest. ``best_lr`` is the good run with the largest drop.
+
+The rule is relative on purpose: "too slow" means slow compared with the best LR tried, so
+probing a range that brackets the answer (e.g. 1, 0.1, 0.01, 0.001) gives useful verdicts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import _validate as v
+from ..errors import InvalidArgumentError
+
+__all__ = ["ProbeResult", "probe_verdicts", "EXPLODES", "TOO_SLOW", "GOOD", "RISE_TOLERANCE"]
+
+EXPLODES, TOO_SLOW, GOOD = "explodes", "too slow", "good"
+RISE_TOLERANCE = 0.1
+"""A run that ends more than this fraction of |start| above its start explodes."""
+
+
+def _tail(steps: int) -> int:
+    return max(1, steps // 5)
+
+
+def probe_verdicts(curves, steps: int, diverge_factor: float = 4.0, slow_ratio: float = 0.5):
+    """Verdicts, relative drops and the best LR's index for a set of probe curves.
+
+    Args:
+        curves: one 1-D loss array per LR (a run may be shorter when it hit NaN/inf).
+        steps: the planned steps per run (sets the tail length ``max(1, steps // 5)``).
+        diverge_factor: the divergence threshold (> 1).
+        slow_ratio: the "too slow" fraction of the best drop, in (0, 1).
+
+    Returns:
+        ``(verdicts, drops, best_index)``: a tuple of strings, a float array (NaN for a run
+        with a non-finite loss) and the index of the best good run (or None).
+
+    >>> v, d, best = probe_verdicts([np.array([2.0, 1.0, 0.5]), np.array([2.0, 1.9, 1.8]),
+    ...                              np.array([2.0, 9.0, np.nan])], steps=3)
+    >>> v, best
+    (('good', 'too slow', 'explodes'), 0)
+    """
+    k = _tail(steps)
+    drops, exploded = [], []
+    for c in curves:
+        c = np.asarray(c, dtype=float)
+        if c.size == 0 or not np.all(np.isfinite(c)):
+            drops.append(math.nan)
+            exploded.append(True)
+            continue
+        start, end = c[0], float(np.mean(c[-k:]))
+        scale = abs(start) if start != 0 else 1.0
+        drop = (start - end) / scale
+        drops.append(drop)
+        peak_limit = start + (diverge_factor - 1.0) * scale
+        exploded.append(bool(np.max(c) > peak_limit or drop < -RISE_TOLERANCE))
+    ok = [d for d, e in zip(drops, exploded) if not e]
+    best_drop = max(ok) if ok else math.nan
+    verdicts = []
+    for d, e in zip(drops, exploded):
+        if e:
+            verdicts.append(EXPLODES)
+        elif best_drop <= 0 or d < slow_ratio * best_drop:
+            verdicts.append(TOO_SLOW)
+        else:
+            verdicts.append(GOOD)
+    good = [i for i, verdict in enumerate(verdicts) if verdict == GOOD]
+    best = max(good, key=lambda i: drops[i]) if good else None
+    return tuple(verdicts), np.asarray(drops, dtype=float), best
+
+
+def _clean(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclasses.dataclass(eq=False)
+class ProbeResult:
+    """Short constant-LR runs from one starting state, with a verdict per LR.
+
+    Args:
+        lrs: (k,) the LRs tried (parameter group 0).
+        curves: k loss arrays, one per LR, one value per optimizer step (shorter when a
+            NaN/inf stopped the run; the non-finite value is the last entry).
+        steps: planned optimizer steps per run.
+        diverge_factor: threshold of the "explodes" rule.
+        slow_ratio: threshold of the "too slow" rule.
+        task_name: a label for reports.
+    """
+
+    lrs: np.ndarray
+    curves: tuple[np.ndarray, ...]
+    steps: int
+    diverge_factor: float = 4.0
+    slow_ratio: float = 0.5
+    task_name: str | None = None
+
+    def __post_init__(self):
+        self.lrs = np.asarray(self.lrs, dtype=float).ravel()
+        self.curves = tuple(np.asarray(c, dtype=float).ravel() for c in self.curves)
+        if len(self.curves) != len(self.lrs):
+            raise InvalidArgumentError("curves", f"{len(self.curves)} curves for {len(self.lrs)} lrs",
+                                       "must hold one loss curve per LR", "pass one curve per LR.")
+        self.steps = v.integer("steps", self.steps, minimum=1)
+        self._verdicts, self._drops, self._best = probe_verdicts(
+            self.curves, self.steps, self.diverge_factor, self.slow_ratio)
+
+    @property
+    def verdicts(self) -> dict[float, str]:
+        """``{lr: "explodes" | "too slow" | "good"}`` in the order tried."""
+        return {float(lr): verdict for lr, verdict in zip(self.lrs, self._verdicts)}
+
+    @property
+    def drops(self) -> np.ndarray:
+        """(k,) relative loss drop ``(start - end) / |start|`` of each run (NaN when non-finite)."""
+        return self._drops.copy()
+
+    @property
+    def best_lr(self) -> float | None:
+        """The good LR with the largest drop, or None when no run was good."""
+        return None if self._best is None else float(self.lrs[self._best])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A strict-JSON-ready payload (NaN/inf become None)."""
+        return {
+            "kind": "probe",
+            "task_name": self.task_name,
+            "lrs": [float(x) for x in self.lrs],
+            "steps": int(self.steps),
+            "diverge_factor": float(self.diverge_factor),
+            "slow_ratio": float(self.slow_ratio),
+            "curves": [[_clean(x) for x in c] for c in self.curves],
+            "verdicts": list(self._verdicts),
+            "drops": [_clean(x) for x in self._drops],
+            "best_lr": self.best_lr,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ProbeResult":
+        """Rebuild from :meth:`to_dict` (derived keys are recomputed, not trusted)."""
+        derived = {"kind", "verdicts", "drops", "best_lr"}
+        v.known_keys("ProbeResult.from_dict", d, {f.name for f in dataclasses.fields(cls)} | derived)
+        curves = tuple(np.array([math.nan if x is None else x for x in c], dtype=float) for c in d["curves"])
+        return cls(lrs=np.asarray(d["lrs"], dtype=float), curves=curves, steps=d["steps"],
+                   diverge_factor=d.get("diverge_factor", 4.0), slow_ratio=d.get("slow_ratio", 0.5),
+                   task_name=d.get("task_name"))
+
+    def summary(self) -> str:
+        """A terminal table: LR, verdict, start and end loss, relative drop."""
+        k = _tail(self.steps)
+        rows = [("lr", "verdict", "start loss", f"end loss (last {k})", "drop")]
+        for lr, c, verdict, drop in zip(self.lrs, self.curves, self._verdicts, self._drops):
+            start = f"{c[0]:.4g}" if c.size else "-"
+            end = f"{np.mean(c[-k:]):.4g}" if c.size and np.all(np.isfinite(c)) else "nan/inf"
+            rows.append((f"{lr:.4g}", verdict, start, end, "-" if not math.isfinite(drop) else f"{drop:+.1%}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        best = self.best_lr
+        lines.append("")
+        lines.append(f"best: lr={best:.4g}" if best is not None else
+                     "no LR was good: try LRs between the ones that exploded and the ones that were too slow.")
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """Loss against step for every LR, labelled with its verdict; returns the Figure (never shows it)."""
+        if ax is None:
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(7, 4.5))
+            ax = fig.add_subplot(1, 1, 1)
+        else:
+            fig = ax.figure
+        finite_starts = [c[0] for c in self.curves if c.size and np.isfinite(c[0])]
+        for lr, c, verdict in zip(self.lrs, self.curves, self._verdicts):
+            style = {"explodes": ":", "too slow": "--", "good": "-"}[verdict]
+            ax.plot(np.arange(len(c)), np.where(np.isfinite(c), c, np.nan), style, label=f"lr={lr:.3g} ({verdict})")
+        if finite_starts:
+            finite = np.concatenate([c[np.isfinite(c)] for c in self.curves])
+            top = max(finite_starts) + 0.5 * (max(finite_starts) - min(finite.min(), max(finite_starts))) + 1e-12
+            ax.set_ylim(min(finite.min(), min(finite_starts)) - 0.05 * abs(top), top)
+        ax.set_xlabel("optimizer step")
+        ax.set_ylabel("training loss")
+        ax.set_title("LR probe" + (f": {self.task_name}" if self.task_name else ""))
+        ax.legend(fontsize="small")
+        return fig
