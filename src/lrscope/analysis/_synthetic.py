@@ -42,7 +42,7 @@ def synthetic_result(loss: Callable[[np.ndarray], np.ndarray], *, start_lr: floa
         A RangeTestResult.
 
     >>> r = synthetic_result(lambda u: (u + 2.0) ** 2, start_lr=1e-4, end_lr=1.0, num_steps=41)
-    >>> round(r.lrs[np.argmin(r.losses)], 6)
+    >>> round(float(r.lrs[np.argmin(r.losses)]), 6)
     0.01
     """
     start_lr = v.positive("start_lr", start_lr)

@@ -192,10 +192,11 @@ class ProbeResult:
         for lr, c, verdict in zip(self.lrs, self.curves, self._verdicts):
             style = {"explodes": ":", "too slow": "--", "good": "-"}[verdict]
             ax.plot(np.arange(len(c)), np.where(np.isfinite(c), c, np.nan), style, label=f"lr={lr:.3g} ({verdict})")
-        if finite_starts:
-            finite = np.concatenate([c[np.isfinite(c)] for c in self.curves])
-            top = max(finite_starts) + 0.5 * (max(finite_starts) - min(finite.min(), max(finite_starts))) + 1e-12
-            ax.set_ylim(min(finite.min(), min(finite_starts)) - 0.05 * abs(top), top)
+        if finite_starts:  # keep the exploded runs from squashing the others
+            lo = float(np.concatenate([c[np.isfinite(c)] for c in self.curves]).min())
+            hi = float(max(finite_starts))
+            span = (hi - lo) or 0.1 * max(abs(hi), 1.0)
+            ax.set_ylim(lo - 0.05 * span, hi + 0.5 * span)
         ax.set_xlabel("optimizer step")
         ax.set_ylabel("training loss")
         ax.set_title("LR probe" + (f": {self.task_name}" if self.task_name else ""))
