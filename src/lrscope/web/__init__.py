@@ -1,0 +1,128 @@
+"""The loss-landscape explorer page: static files shipped inside the package (no build step).
+
+``lrscope explore`` serves :func:`web_dir`; ``lrscope explore --export page.html`` writes
+:func:`build_export`, one self-contained file (CSS and the ES modules inlined) that works
+offline from ``file://``. :func:`validate_landscape` checks a ``lrscope landscape`` file with
+the same rules as the page's ``landscape.js``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidArgumentError
+
+__all__ = ["web_dir", "MODULES", "build_export", "validate_landscape", "load_landscape",
+           "LANDSCAPE_FORMAT", "LANDSCAPE_VERSION"]
+
+LANDSCAPE_FORMAT = "lrscope-landscape"
+LANDSCAPE_VERSION = 1
+
+# The page's ES modules in dependency order (each imports only earlier ones); app.js is the entry.
+MODULES = ("surfaces.js", "optimizers.js", "schedules.js", "rangetest.js", "landscape.js", "render.js", "app.js")
+
+_IMPORT = re.compile(r"^import\s+\{[^}]*\}\s+from\s+\"\./[a-z0-9_]+\.js\";\s*$", re.M)
+_EXPORT = re.compile(r"^export\s+(?=(async\s+)?(function|const|let|class)\b)", re.M)
+
+
+def web_dir() -> Path:
+    """The folder holding index.html, style.css and the modules."""
+    return Path(__file__).resolve().parent
+
+
+def _bundle() -> str:
+    parts = []
+    for name in MODULES:
+        text = (web_dir() / name).read_text(encoding="utf-8")
+        text = _IMPORT.sub("", text)
+        text = _EXPORT.sub("", text)
+        if re.search(r"^\s*(import|export)\b", text, re.M):
+            raise RuntimeError(f"{name}: an import/export the exporter cannot inline (use one-line named imports)")
+        parts.append(f"// ---- {name} ----\n{text}")
+    return "\n".join(parts)
+
+
+def build_export(landscape: dict[str, Any] | None = None) -> str:
+    """One self-contained HTML page (CSS and JavaScript inlined, optional landscape inlined).
+
+    Args:
+        landscape: a validated landscape document to open on load, or None.
+
+    Returns:
+        The HTML text; it needs no server and no network.
+    """
+    html = (web_dir() / "index.html").read_text(encoding="utf-8")
+    css = (web_dir() / "style.css").read_text(encoding="utf-8")
+    js = _bundle().replace("</script", "<\\/script")
+    link = '<link rel="stylesheet" href="style.css">'
+    script = '<script type="module" src="app.js"></script>'
+    if link not in html or script not in html:
+        raise RuntimeError("index.html lost its stylesheet link or module script tag")
+    html = html.replace(link, f"<style>\n{css}</style>")
+    pre = ""
+    if landscape is not None:
+        data = json.dumps(landscape, allow_nan=False).replace("</", "<\\/")
+        pre = f'<script type="application/json" id="preloaded-landscape">{data}</script>\n'
+    return html.replace(script, pre + f'<script type="module">\n{js}\n</script>')
+
+
+_FIX = "write the file with `lrscope landscape --task ... --out land.json`."
+
+
+def validate_landscape(doc: Any, *, name: str = "landscape") -> dict[str, Any]:
+    """Check a parsed landscape document (the rules of the page's landscape.js).
+
+    ``{"format": "lrscope-landscape", "version": 1, "x": [nx], "y": [ny], "loss": [ny][nx], ...}``
+    with x and y increasing and evenly spaced and every loss finite.
+
+    Raises:
+        InvalidArgumentError: naming what is wrong, e.g. a foreign ``format``.
+    """
+    if not isinstance(doc, dict):
+        raise InvalidArgumentError(name, type(doc).__name__, "must hold a JSON object", _FIX)
+    if doc.get("format") != LANDSCAPE_FORMAT:
+        raise InvalidArgumentError(name, f"format={doc.get('format')!r}",
+                                   f"is not a landscape file (\"format\" must be {LANDSCAPE_FORMAT!r})", _FIX)
+    if doc.get("version") != LANDSCAPE_VERSION:
+        raise InvalidArgumentError(name, f"version={doc.get('version')!r}",
+                                   f"has an unsupported version (this lrscope reads version {LANDSCAPE_VERSION})", _FIX)
+    for axis in ("x", "y"):
+        a = doc.get(axis)
+        if not isinstance(a, list) or len(a) < 2 or not all(_finite(v) for v in a):
+            raise InvalidArgumentError(name, f"{axis}={str(a)[:60]}", f"needs \"{axis}\": a list of at least 2 finite numbers", _FIX)
+        steps = [b - c for c, b in zip(a, a[1:])]
+        if not all(s > 0 for s in steps):
+            raise InvalidArgumentError(name, f"{axis}={str(a)[:60]}", f"needs \"{axis}\" increasing", _FIX)
+        d = (a[-1] - a[0]) / (len(a) - 1)
+        if any(abs(s - d) > 1e-6 * abs(d) + 1e-12 for s in steps):
+            raise InvalidArgumentError(name, f"{axis}={str(a)[:60]}", f"needs \"{axis}\" evenly spaced", _FIX)
+    z = doc.get("loss")
+    if not isinstance(z, list) or len(z) != len(doc["y"]):
+        raise InvalidArgumentError(name, f"{len(z) if isinstance(z, list) else type(z).__name__} rows",
+                                   f"needs \"loss\" with one row per y value ({len(doc['y'])})", _FIX)
+    for j, row in enumerate(z):
+        if not isinstance(row, list) or len(row) != len(doc["x"]):
+            raise InvalidArgumentError(name, f"row {j}", f"needs every row of \"loss\" to have {len(doc['x'])} values", _FIX)
+        if not all(_finite(v) for v in row):
+            raise InvalidArgumentError(name, f"row {j}", "needs every loss to be a finite number", _FIX)
+    return doc
+
+
+def load_landscape(path: str | Path) -> dict[str, Any]:
+    """Read and validate a landscape file; errors name the file (InvalidArgumentError)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidArgumentError("landscape", str(p), "is not a file", "give the path of a file written by `lrscope landscape`.")
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidArgumentError("landscape", str(p), f"is not valid JSON ({exc})", _FIX) from exc
+    return validate_landscape(doc, name=f"landscape {p.name}")
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

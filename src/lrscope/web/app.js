@@ -1,0 +1,502 @@
+// The explorer page: wires the controls to the math modules and the canvas views.
+// The whole set-up lives in the URL hash, so a copied link reproduces it.
+
+import { SURFACE_NAMES, makeSurface } from "./surfaces.js";
+import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, makeOptimizer, runOptimizer, fmt } from "./optimizers.js";
+import { fromSpec } from "./schedules.js";
+import { rangeTest } from "./rangetest.js";
+import { parseLandscape, validateLandscape } from "./landscape.js";
+import { COLORS, contourImage, drawMap, Surface3D, drawChart, mapTransform, logHeight } from "./render.js";
+
+const $ = (id) => document.getElementById(id);
+
+const SCHED_PARAMS = {
+  constant: [],
+  step: [["step_size", "Step size", 50], ["gamma", "Gamma", 0.5]],
+  cosine: [["min_lr", "Min LR", 0]],
+  cyclic: [["policy", "Policy", "triangular", ["triangular", "triangular2", "exp_range"]], ["window", "Window", "triangular", ["triangular", "welch", "hann"]],
+    ["step_size", "Step size (half cycle)", 25], ["div", "max/base", 10], ["gamma", "Gamma (exp_range)", 0.99]],
+  one_cycle: [["pct_start", "pct_start", 0.3], ["div_factor", "div_factor", 25], ["final_div_factor", "final_div_factor", 1e4], ["anneal", "Anneal", "cos", ["cos", "linear"]]],
+};
+const OPT_LABELS = { momentum: "Momentum μ", alpha: "α", eps: "ε", beta1: "β1", beta2: "β2" };
+
+function defaultState() {
+  return {
+    surface: "bowl", kappa: 10, start: [-1.6, 1.2], opt: "sgd", optParams: {}, lr: 0.05, steps: 200, noise: 0, seed: 1,
+    sched: "constant", schedParams: {}, warmup: false, warmupSteps: 20, speed: 2, kept: [],
+  };
+}
+
+const app = {
+  state: defaultState(), land: null, surface: null, image: null, view3d: null,
+  current: null, runs: [], frame: 0, playing: false, frames: 0, rt: null,
+};
+window.explorer = app; // for tests, benchmarks and the curious
+
+// ---- URL hash <-> state ---------------------------------------------------------------
+
+function encodeState(s) {
+  const q = new URLSearchParams();
+  q.set("s", s.surface); if (s.surface === "bowl") q.set("k", s.kappa);
+  q.set("x", +s.start[0].toPrecision(6)); q.set("y", +s.start[1].toPrecision(6));
+  q.set("opt", s.opt); for (const [k, v] of Object.entries(s.optParams)) q.set(`o.${k}`, v);
+  q.set("lr", s.lr); q.set("n", s.steps);
+  if (s.noise) { q.set("noise", s.noise); q.set("seed", s.seed); }
+  q.set("sched", s.sched); for (const [k, v] of Object.entries(s.schedParams)) q.set(`p.${k}`, v);
+  if (s.warmup) q.set("wu", s.warmupSteps);
+  q.set("speed", s.speed);
+  if (s.kept.length) q.set("keep", JSON.stringify(s.kept));
+  return q.toString();
+}
+
+function decodeState(hash) {
+  const s = defaultState();
+  const q = new URLSearchParams(hash.replace(/^#/, ""));
+  if (![...q.keys()].length) return s;
+  const num = (k, d) => (q.has(k) && Number.isFinite(Number(q.get(k))) ? Number(q.get(k)) : d);
+  s.surface = q.get("s") || s.surface; s.kappa = num("k", s.kappa);
+  s.start = [num("x", s.start[0]), num("y", s.start[1])];
+  s.opt = q.get("opt") || s.opt; s.lr = num("lr", s.lr); s.steps = Math.round(num("n", s.steps));
+  s.noise = num("noise", 0); s.seed = Math.round(num("seed", 1));
+  s.sched = q.get("sched") || s.sched; s.speed = num("speed", s.speed);
+  if (q.has("wu")) { s.warmup = true; s.warmupSteps = Math.round(num("wu", 20)); }
+  for (const [k, v] of q.entries()) {
+    if (k.startsWith("o.")) s.optParams[k.slice(2)] = Number(v);
+    if (k.startsWith("p.")) s.schedParams[k.slice(2)] = Number.isFinite(Number(v)) && v !== "" ? Number(v) : v;
+  }
+  if (q.has("keep")) { try { s.kept = JSON.parse(q.get("keep")); } catch (_) { throw new Error("the link's kept runs are not valid JSON"); } }
+  if (!(s.surface in SURFACE_NAMES)) throw new Error(`the link names an unknown surface "${s.surface}"`);
+  if (!(s.opt in OPTIMIZER_DEFAULTS)) throw new Error(`the link names an unknown optimizer "${s.opt}"`);
+  if (!(s.sched in SCHED_PARAMS)) throw new Error(`the link names an unknown schedule "${s.sched}"`);
+  return s;
+}
+
+// ---- schedule spec from the controls ---------------------------------------------------
+
+/** The lrscope.schedules spec for a set-up (the same dict `lrscope schedule --spec` takes). */
+export function scheduleSpec(s) {
+  const p = (k) => {
+    const d = SCHED_PARAMS[s.sched].find((e) => e[0] === k);
+    return s.schedParams[k] ?? d[2];
+  };
+  let spec;
+  switch (s.sched) {
+    case "constant": spec = { kind: "constant", lr: s.lr }; break;
+    case "step": spec = { kind: "step", lr: s.lr, step_size: Math.max(1, Math.round(p("step_size"))), gamma: p("gamma") }; break;
+    case "cosine": spec = { kind: "cosine", lr: s.lr, total_steps: s.steps, min_lr: p("min_lr") }; break;
+    case "cyclic": spec = { kind: "cyclic", base_lr: s.lr / p("div"), max_lr: s.lr, step_size: Math.max(1, Math.round(p("step_size"))), policy: p("policy"), window: p("window"), gamma: p("gamma") }; break;
+    case "one_cycle": spec = { kind: "one_cycle", max_lr: s.lr, total_steps: s.steps, pct_start: p("pct_start"), div_factor: p("div_factor"), final_div_factor: p("final_div_factor"), anneal: p("anneal") }; break;
+    default: throw new Error(`unknown schedule ${s.sched}`);
+  }
+  if (s.warmup) spec = { kind: "warmup", schedule: spec, warmup_steps: Math.max(1, s.warmupSteps) };
+  return spec;
+}
+
+// ---- building controls ---------------------------------------------------------------
+
+function fillSelect(sel, entries) {
+  sel.innerHTML = "";
+  for (const [value, label] of entries) sel.add(new Option(label, value));
+}
+
+function paramInputs(container, defs, values, prefix) {
+  container.innerHTML = "";
+  for (const [key, label, dflt, options] of defs) {
+    const lab = document.createElement("label");
+    lab.textContent = label;
+    let input;
+    if (options) {
+      input = document.createElement("select");
+      for (const o of options) input.add(new Option(o, o));
+    } else {
+      input = document.createElement("input"); input.type = "number"; input.step = "any";
+    }
+    input.id = `${prefix}-${key}`; input.dataset.key = key;
+    input.value = values[key] ?? dflt;
+    lab.appendChild(input); container.appendChild(lab);
+  }
+}
+
+function renderControls() {
+  const s = app.state;
+  $("surface").value = s.surface; $("kappa").value = s.kappa;
+  $("kappa-row").hidden = s.surface !== "bowl";
+  $("start-x").value = +s.start[0].toPrecision(6); $("start-y").value = +s.start[1].toPrecision(6);
+  $("optimizer").value = s.opt;
+  const od = Object.entries(OPTIMIZER_DEFAULTS[s.opt]).map(([k, v]) => [k, OPT_LABELS[k] || k, v]);
+  paramInputs($("opt-params"), od, s.optParams, "opt");
+  $("lr").value = s.lr; $("lr-slider").value = Math.log10(s.lr);
+  $("steps").value = s.steps; $("noise").value = s.noise; $("seed").value = s.seed;
+  $("schedule").value = s.sched;
+  paramInputs($("sched-params"), SCHED_PARAMS[s.sched], s.schedParams, "sched");
+  $("warmup").checked = s.warmup; $("warmup-steps").value = s.warmupSteps;
+  $("speed").value = s.speed;
+}
+
+function readControls() {
+  const s = app.state, num = (id) => Number($(id).value);
+  s.surface = $("surface").value; s.kappa = num("kappa");
+  s.start = [num("start-x"), num("start-y")];
+  s.opt = $("optimizer").value;
+  s.optParams = {};
+  for (const el of $("opt-params").querySelectorAll("[data-key]")) if (Number(el.value) !== OPTIMIZER_DEFAULTS[s.opt][el.dataset.key]) s.optParams[el.dataset.key] = Number(el.value);
+  s.lr = num("lr"); s.steps = Math.round(num("steps")); s.noise = num("noise"); s.seed = Math.round(num("seed"));
+  s.sched = $("schedule").value;
+  s.schedParams = {};
+  for (const el of $("sched-params").querySelectorAll("[data-key]")) {
+    const def = SCHED_PARAMS[s.sched].find((e) => e[0] === el.dataset.key);
+    const v = def[3] ? el.value : Number(el.value);
+    if (v !== def[2]) s.schedParams[el.dataset.key] = v;
+  }
+  s.warmup = $("warmup").checked; s.warmupSteps = Math.round(num("warmup-steps"));
+  s.speed = num("speed");
+}
+
+function check(s) {
+  const bad = (what, fix) => { throw new Error(`${what}; ${fix}`); };
+  if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad(`the learning rate must be a positive number, got ${s.lr}`, "type e.g. 0.01");
+  if (!(s.steps >= 1 && s.steps <= 100000)) bad(`steps must be between 1 and 100000, got ${s.steps}`, "type e.g. 200");
+  if (!(s.noise >= 0)) bad(`gradient noise must be >= 0, got ${s.noise}`, "use 0 for exact gradients");
+  if (s.surface === "bowl" && !(s.kappa >= 1 && s.kappa <= 1e6)) bad(`the condition number must be between 1 and 1e6, got ${s.kappa}`, "type e.g. 10");
+  if (!s.start.every(Number.isFinite)) bad("the start point must be two numbers", "click the map");
+}
+
+// ---- runs --------------------------------------------------------------------------------
+
+function computeRun(cfg, color, label) {
+  const opt = makeOptimizer(cfg.opt, cfg.optParams);
+  const spec = scheduleSpec(cfg), lrf = fromSpec(spec);
+  const r = runOptimizer(app.surface, opt, cfg.start, cfg.steps, lrf, { noise: cfg.noise, seed: cfg.seed });
+  return { ...r, cfg: structuredClone(cfg), spec, color, label, visible: true };
+}
+
+function runLabel(cfg) {
+  const o = OPTIMIZER_NAMES[cfg.opt];
+  const sched = cfg.sched === "constant" ? "" : ` ${cfg.sched.replace("_", "-")}`;
+  return `${o} lr=${fmt(cfg.lr)}${sched}${cfg.warmup ? "+warmup" : ""}${cfg.noise ? ` σ=${fmt(cfg.noise)}` : ""}`;
+}
+
+function keptConfig(s) {
+  const { kept, speed, ...cfg } = s;
+  return cfg;
+}
+
+function recompute({ keepFrame = false } = {}) {
+  const s = app.state;
+  check(s);
+  const kept = s.kept.map((k, i) => {
+    const cfg = { ...keptConfig(s), ...k, start: k.start ?? s.start };
+    const run = computeRun(cfg, COLORS[(i + 1) % COLORS.length], runLabel(cfg));
+    run.visible = k.visible !== false;
+    return run;
+  });
+  app.current = computeRun(keptConfig(s), COLORS[0], `current: ${runLabel(s)}`);
+  app.runs = [app.current, ...kept];
+  if (!keepFrame) app.frame = 0;
+  $("spec").textContent = JSON.stringify(scheduleSpec(s), null, 1);
+  renderRunsList();
+  draw();
+}
+
+function renderRunsList() {
+  const ul = $("runs"); ul.innerHTML = "";
+  app.runs.forEach((run, i) => {
+    const li = document.createElement("li");
+    const box = document.createElement("input"); box.type = "checkbox"; box.checked = run.visible;
+    box.addEventListener("change", () => {
+      run.visible = box.checked;
+      if (i > 0) { app.state.kept[i - 1].visible = box.checked; if (box.checked) delete app.state.kept[i - 1].visible; writeHash(); }
+      draw();
+    });
+    const lab = document.createElement("label");
+    const sw = document.createElement("span"); sw.className = "swatch"; sw.style.background = run.color;
+    lab.append(box, sw, document.createTextNode(run.label)); li.appendChild(lab);
+    const note = document.createElement("span"); note.className = "note";
+    note.textContent = run.diverged ? `diverged at step ${run.diverged.step}` : `final loss ${fmt(run.losses.at(-1))}`;
+    li.appendChild(note);
+    if (i > 0) {
+      const rm = document.createElement("button"); rm.type = "button"; rm.textContent = "Remove";
+      rm.setAttribute("aria-label", `Remove run ${run.label}`);
+      rm.addEventListener("click", () => { app.state.kept.splice(i - 1, 1); writeHash(); recompute({ keepFrame: true }); });
+      li.appendChild(rm);
+    }
+    ul.appendChild(li);
+  });
+}
+
+// ---- drawing ---------------------------------------------------------------------------------
+
+function setSurface() {
+  const s = app.state;
+  app.surface = makeSurface(s.surface, { kappa: s.kappa }, app.land);
+  app.image = contourImage(app.surface, 240);
+  app.view3d.setSurface(app.surface);
+}
+
+function status() {
+  const run = app.current, el = $("status");
+  const t = Math.min(app.frame, run.xs.length - 1);
+  if (run.diverged && app.frame >= run.xs.length - 1) {
+    el.className = "diverged"; el.textContent = run.diverged.message;
+  } else {
+    el.className = "";
+    const dist = Math.min(...app.surface.minima.map(([mx, my]) => Math.hypot(run.xs[t] - mx, run.ys[t] - my)));
+    el.textContent = `step ${t} of ${app.state.steps}: loss ${fmt(run.losses[t])}, lr ${fmt(run.lrs[Math.max(0, t - 1)] ?? app.state.lr)}, distance to the nearest minimum ${fmt(dist)}`;
+  }
+  el.dataset.step = String(t);
+  el.dataset.loss = String(run.losses[t]);
+}
+
+function draw() {
+  if (!app.current) return;
+  const upto = app.frame;
+  drawMap($("map"), app.surface, app.image, app.runs, app.state.start, upto);
+  app.view3d.draw(app.runs, upto);
+  const vis = app.runs.filter((r) => r.visible);
+  const fmin = app.surface.fmin;
+  drawChart($("loss-chart"), vis.map((r) => ({ ys: r.losses.map((l) => Math.max(l - fmin, 1e-12)), color: r.color })), { logY: true, upto });
+  // LR chart: the whole schedule of every visible run
+  const lrSeries = vis.map((r) => ({ ys: Array.from({ length: r.cfg.steps }, (_, t) => fromSpec(r.spec)(t)), color: r.color }));
+  const cur = lrSeries.length && app.current.visible ? lrSeries[0].ys : Array.from({ length: app.state.steps }, (_, t) => fromSpec(app.current.spec)(t));
+  const lo = Math.min(...cur), hi = Math.max(...cur);
+  drawChart($("lr-chart"), lrSeries, { logY: hi / Math.max(lo, 1e-300) > 20 });
+  const cap = $("lr-caption");
+  cap.textContent = `Learning rate against step (${app.current.spec.kind}): first ${fmt(cur[0])}, max ${fmt(hi)}, last ${fmt(cur.at(-1))}`;
+  cap.dataset.first = String(cur[0]); cap.dataset.max = String(hi); cap.dataset.last = String(cur.at(-1)); cap.dataset.kind = app.current.spec.kind;
+  status();
+  app.frames++;
+}
+
+// ---- animation ----------------------------------------------------------------------------
+
+function maxLen() { return Math.max(...app.runs.map((r) => r.xs.length)) - 1; }
+
+function tick() {
+  if (!app.playing) return;
+  app.frame = Math.min(app.frame + app.state.speed, maxLen());
+  draw();
+  if (app.frame >= maxLen()) { setPlaying(false); return; }
+  requestAnimationFrame(tick);
+}
+
+function setPlaying(on) {
+  app.playing = on;
+  $("play").textContent = on ? "Pause" : "Play";
+  if (on) {
+    if (app.frame >= maxLen()) app.frame = 0;
+    requestAnimationFrame(tick);
+  }
+}
+
+// ---- range test ---------------------------------------------------------------------------
+
+const SUGGEST_COLORS = { steepest: "#d1495b", valley: "#00a37a", min_div10: "#8e44ad", loss_fall: "#1b998b", loss_rise: "#edae49" };
+
+function runRangeTest() {
+  const s = app.state;
+  const a = Number($("rt-start").value), b = Number($("rt-end").value), n = Math.round(Number($("rt-steps").value));
+  if (!(a > 0 && b > a)) throw new Error(`the range test needs 0 < from < to, got from=${a}, to=${b}; e.g. from 1e-5 to 10`);
+  if (!(n >= 5 && n <= 100000)) throw new Error(`the range test needs 5 to 100000 steps, got ${n}`);
+  const r = rangeTest(app.surface, makeOptimizer(s.opt, s.optParams), s.start, { startLr: a, endLr: b, numSteps: n });
+  app.rt = r;
+  $("rt-panel").hidden = false;
+  const marks = Object.entries(r.suggestions).filter(([, v]) => v !== null).map(([k, v], i) => ({ x: v, color: SUGGEST_COLORS[k] || "#333", label: k, row: i }));
+  drawChart($("rt-chart"), [{ xs: r.lrs, ys: r.smoothed.map((l) => Math.max(l - app.surface.fmin, 1e-12)), color: "#2b59c3" }], { logX: true, logY: true, xLabel: "learning rate", marks });
+  const ul = $("rt-suggestions"); ul.innerHTML = "";
+  const head = document.createElement("li");
+  head.textContent = `${OPTIMIZER_NAMES[s.opt]} from (${fmt(s.start[0])}, ${fmt(s.start[1])}): ${r.lrs.length} steps, stopped: ${r.stop_reason}`;
+  ul.appendChild(head);
+  for (const [name, lr] of Object.entries(r.suggestions)) {
+    const li = document.createElement("li"); li.dataset.suggester = name; li.dataset.lr = String(lr);
+    const sw = document.createElement("span"); sw.className = "swatch"; sw.style.background = SUGGEST_COLORS[name] || "#333";
+    li.append(sw, document.createTextNode(`${name}: ${lr === null ? "no suggestion" : fmt(lr)}`));
+    if (lr !== null) {
+      const use = document.createElement("button"); use.type = "button"; use.textContent = "Use";
+      use.setAttribute("aria-label", `Use ${name} learning rate ${fmt(lr)}`);
+      use.addEventListener("click", guard(() => { app.state.lr = Number(lr.toPrecision(3)); renderControls(); commit(); }));
+      li.appendChild(use);
+    }
+    ul.appendChild(li);
+  }
+}
+
+// ---- landscape files ------------------------------------------------------------------------
+
+function loadLandscape(doc, name) {
+  app.land = validateLandscape(doc);
+  if (name && !app.land.name) app.land.name = name;
+  if (!$("surface").querySelector('option[value="landscape"]')) $("surface").add(new Option(SURFACE_NAMES.landscape, "landscape"));
+}
+
+function useLandscape() {
+  const s = app.state;
+  s.surface = "landscape";
+  const sf = makeSurface("landscape", {}, app.land);
+  s.start = sf.start.slice(); s.lr = 0.01; s.kept = [];
+  renderControls(); setSurface(); writeHash(); recompute();
+}
+
+// ---- export ---------------------------------------------------------------------------------
+
+function download(name, url) {
+  const a = document.createElement("a"); a.href = url; a.download = name; document.body.appendChild(a); a.click(); a.remove();
+}
+
+function exportPng() {
+  const m = $("map"), d = $("surf3d");
+  const c = document.createElement("canvas"); c.width = m.width + d.width; c.height = Math.max(m.height, d.height);
+  const ctx = c.getContext("2d"); ctx.drawImage(m, 0, 0); ctx.drawImage(d, m.width, 0);
+  download("lrscope-explorer.png", c.toDataURL("image/png"));
+}
+
+/** The runs as a JSON document (format "lrscope-explorer-runs", version 1). */
+function runsDocument() {
+  return {
+    format: "lrscope-explorer-runs", version: 1, url: location.href,
+    surface: { id: app.surface.id, name: app.surface.name, params: app.surface.params, domain: app.surface.domain },
+    runs: app.runs.map((r) => ({ label: r.label, optimizer: r.cfg.opt, optimizer_params: makeOptimizer(r.cfg.opt, r.cfg.optParams).h, schedule: r.spec, start: r.cfg.start, steps: r.cfg.steps, noise: r.cfg.noise, seed: r.cfg.seed, x: r.xs, y: r.ys, loss: r.losses, lr: r.lrs, diverged: r.diverged })),
+  };
+}
+
+function exportJson() {
+  const blob = new Blob([JSON.stringify(runsDocument(), null, 1)], { type: "application/json" });
+  download("lrscope-explorer-runs.json", URL.createObjectURL(blob));
+}
+
+// ---- events ------------------------------------------------------------------------------------
+
+function showAlert(msg) {
+  const el = $("alert");
+  if (msg) { el.textContent = msg; el.hidden = false; } else { el.textContent = ""; el.hidden = true; }
+}
+
+function guard(fn) {
+  return (...args) => {
+    try { showAlert(""); return fn(...args); } catch (e) { showAlert(e.message); return undefined; }
+  };
+}
+
+function writeHash() { history.replaceState(null, "", `#${encodeState(app.state)}`); }
+
+function commit(opts) { writeHash(); recompute(opts); }
+
+function moveStart(x, y) {
+  app.state.start = [x, y];
+  $("start-x").value = +x.toPrecision(6); $("start-y").value = +y.toPrecision(6);
+  commit();
+}
+
+function bind() {
+  const onChange = guard((e) => {
+    const id = e.target.id;
+    const before = app.state.surface, beforeKappa = app.state.kappa, beforeOpt = app.state.opt, beforeSched = app.state.sched;
+    if (id === "lr-slider") $("lr").value = Number((10 ** Number($("lr-slider").value)).toPrecision(3));
+    readControls();
+    if (id === "lr") $("lr-slider").value = Math.log10(app.state.lr);
+    if (app.state.opt !== beforeOpt) app.state.optParams = {};
+    if (app.state.sched !== beforeSched) app.state.schedParams = {};
+    if (app.state.surface !== before || app.state.kappa !== beforeKappa) {
+      if (app.state.surface === "landscape" && !app.land) { app.state.surface = before; renderControls(); throw new Error("no landscape file is loaded: use “Load landscape…” first"); }
+      if (app.state.surface !== before) { app.state.start = makeSurface(app.state.surface, { kappa: app.state.kappa }, app.land).start.slice(); app.state.kept = []; }
+      setSurface();
+    }
+    renderControls(); setPlaying(false); commit();
+  });
+  $("controls").addEventListener("change", onChange);
+  $("lr-slider").addEventListener("input", onChange);
+  $("play").addEventListener("click", guard(() => setPlaying(!app.playing)));
+  $("step").addEventListener("click", guard(() => { setPlaying(false); app.frame = Math.min(app.frame + 1, maxLen()); draw(); }));
+  $("reset").addEventListener("click", guard(() => { setPlaying(false); app.frame = 0; draw(); }));
+  $("keep").addEventListener("click", guard(() => {
+    const { kept, speed, ...cfg } = app.state;
+    app.state.kept.push(structuredClone(cfg)); commit({ keepFrame: true });
+  }));
+  $("rangetest").addEventListener("click", guard(runRangeTest));
+  $("share").addEventListener("click", guard(async () => {
+    writeHash();
+    try { await navigator.clipboard.writeText(location.href); $("share").textContent = "Link copied"; } catch (_) { $("share").textContent = "Link in address bar"; }
+    setTimeout(() => { $("share").textContent = "Copy link"; }, 1500);
+  }));
+  $("export-png").addEventListener("click", guard(exportPng));
+  $("export-json").addEventListener("click", guard(exportJson));
+  $("land-file").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    const text = await file.text();
+    guard(() => { const doc = parseLandscape(text, file.name); loadLandscape(doc, file.name); useLandscape(); })();
+    e.target.value = "";
+  });
+  const map = $("map");
+  map.addEventListener("click", guard((e) => {
+    const r = map.getBoundingClientRect();
+    const T = mapTransform(app.surface, map.width, map.height);
+    const [x, y] = T.toWorld(((e.clientX - r.left) / r.width) * map.width, ((e.clientY - r.top) / r.height) * map.height);
+    setPlaying(false); moveStart(x, y);
+  }));
+  map.addEventListener("keydown", guard((e) => {
+    const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    const [x0, x1, y0, y1] = app.surface.domain, k = e.shiftKey ? 0.1 : 0.02;
+    moveStart(app.state.start[0] + d[0] * k * (x1 - x0), app.state.start[1] + d[1] * k * (y1 - y0));
+  }));
+  const c3 = $("surf3d");
+  let drag = null;
+  c3.addEventListener("pointerdown", (e) => { drag = [e.clientX, e.clientY]; c3.setPointerCapture(e.pointerId); });
+  c3.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    app.view3d.yaw += (e.clientX - drag[0]) * 0.01;
+    app.view3d.pitch = Math.min(1.5, Math.max(0.05, app.view3d.pitch + (e.clientY - drag[1]) * 0.01));
+    drag = [e.clientX, e.clientY]; draw();
+  });
+  c3.addEventListener("pointerup", () => { drag = null; });
+  c3.addEventListener("keydown", (e) => {
+    const d = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, 0.1], ArrowDown: [0, -0.1] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    app.view3d.yaw += d[0]; app.view3d.pitch = Math.min(1.5, Math.max(0.05, app.view3d.pitch + d[1])); draw();
+  });
+  document.addEventListener("keydown", guard((e) => {
+    const tag = (e.target.tagName || "").toLowerCase();
+    if (["input", "select", "textarea", "button"].includes(tag) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === " ") { e.preventDefault(); setPlaying(!app.playing); }
+    else if (e.key === ".") { setPlaying(false); app.frame = Math.min(app.frame + 1, maxLen()); draw(); }
+    else if (e.key === "r" || e.key === "R") { setPlaying(false); app.frame = 0; draw(); }
+    else if (e.key === "k" || e.key === "K") $("keep").click();
+  }));
+  window.addEventListener("hashchange", guard(() => {
+    if (location.hash.slice(1) === encodeState(app.state)) return;
+    app.state = decodeState(location.hash); renderControls(); setSurface(); recompute();
+  }));
+}
+
+// ---- start-up ------------------------------------------------------------------------------------
+
+async function preloadLandscape() {
+  // an exported page inlines the file; `lrscope explore --landscape` serves it and names it in ?landscape=
+  const inline = document.getElementById("preloaded-landscape");
+  if (inline) { loadLandscape(parseLandscape(inline.textContent, "the inlined landscape"), null); return true; }
+  const name = new URLSearchParams(location.search).get("landscape");
+  if (!name) return false;
+  const resp = await fetch(name);
+  if (!resp.ok) throw new Error(`could not read the landscape ${name} (HTTP ${resp.status})`);
+  loadLandscape(parseLandscape(await resp.text(), name), null);
+  return true;
+}
+
+async function main() {
+  fillSelect($("surface"), Object.entries(SURFACE_NAMES).filter(([k]) => k !== "landscape"));
+  fillSelect($("optimizer"), Object.entries(OPTIMIZER_NAMES));
+  app.view3d = new Surface3D($("surf3d"));
+  bind();
+  let loaded = false;
+  try { loaded = await preloadLandscape(); } catch (e) { showAlert(e.message); }
+  try {
+    app.state = decodeState(location.hash);
+  } catch (e) { showAlert(`${e.message}; showing the default set-up`); app.state = defaultState(); }
+  if (app.state.surface === "landscape" && !app.land) { showAlert("this link uses a loaded landscape: load the same file with “Load landscape…”"); app.state = defaultState(); }
+  if (loaded && !location.hash) { renderControls(); useLandscape(); } else { renderControls(); setSurface(); guard(() => { writeHash(); recompute(); })(); }
+  document.body.dataset.ready = "1";
+}
+
+main();

@@ -1,0 +1,221 @@
+// Canvas drawing for the explorer: contour map, rotatable 3-D wireframe, line charts.
+// No libraries; every function takes a canvas (or its 2-D context) and plain data.
+
+export const COLORS = ["#2b59c3", "#d1495b", "#00a37a", "#edae49", "#8e44ad", "#1b998b", "#e07a5f", "#3d405b", "#81b29a", "#f2a1c5"];
+
+/** Height used for colouring and the 3-D mesh: log10 of the loss above the surface minimum. */
+export function logHeight(f, fmin) { return Math.log10(Math.max(f - fmin, 0) + 1e-3); }
+
+function viridisish(t) {
+  // a perceptual blue -> green -> yellow ramp, t in [0, 1]
+  t = Math.min(1, Math.max(0, t));
+  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const x = t * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2), u = x - i;
+  return stops[i].map((c, k) => Math.round(c + (stops[i + 1][k] - c) * u));
+}
+
+/** Sample log heights on an n x n grid over the domain: {h, lo, hi, n}. */
+export function sampleSurface(surface, n) {
+  const [x0, x1, y0, y1] = surface.domain;
+  const h = new Float64Array(n * n);
+  let lo = Infinity, hi = -Infinity;
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+    const v = logHeight(surface.f(x0 + (i / (n - 1)) * (x1 - x0), y0 + (j / (n - 1)) * (y1 - y0)), surface.fmin);
+    h[j * n + i] = v; if (v < lo) lo = v; if (v > hi) hi = v;
+  }
+  return { h, lo, hi, n };
+}
+
+/** Draw the banded contour image (computed once per surface) into an offscreen canvas. */
+export function contourImage(surface, size) {
+  const s = sampleSurface(surface, size);
+  const off = typeof OffscreenCanvas !== "undefined" ? new OffscreenCanvas(size, size) : Object.assign(document.createElement("canvas"), { width: size, height: size });
+  const ctx = off.getContext("2d");
+  const img = ctx.createImageData(size, size);
+  const bands = 18, band = (v) => Math.floor(((v - s.lo) / (s.hi - s.lo || 1)) * bands);
+  for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) {
+    const v = s.h[j * size + i], b = band(v);
+    const edge = (i > 0 && band(s.h[j * size + i - 1]) !== b) || (j > 0 && band(s.h[(j - 1) * size + i]) !== b);
+    const [r, g, bl] = viridisish(((v - s.lo) / (s.hi - s.lo || 1)) * 0.85 + 0.1);
+    const k = ((size - 1 - j) * size + i) * 4; // y grows upwards
+    const dim = edge ? 0.72 : 1;
+    img.data[k] = r * dim; img.data[k + 1] = g * dim; img.data[k + 2] = bl * dim; img.data[k + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return off;
+}
+
+/** World (x, y) -> map pixel, and back. */
+export function mapTransform(surface, w, h) {
+  const [x0, x1, y0, y1] = surface.domain;
+  return {
+    toPx: (x, y) => [((x - x0) / (x1 - x0)) * w, h - ((y - y0) / (y1 - y0)) * h],
+    toWorld: (px, py) => [x0 + (px / w) * (x1 - x0), y0 + ((h - py) / h) * (y1 - y0)],
+  };
+}
+
+/** Contour map with minima, start point and trajectories (each drawn up to `upto` steps). */
+export function drawMap(canvas, surface, image, runs, start, upto) {
+  const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(image, 0, 0, w, h);
+  const T = mapTransform(surface, w, h);
+  ctx.fillStyle = "#fff"; ctx.strokeStyle = "#000"; ctx.lineWidth = 1;
+  for (const [mx, my] of surface.minima) {
+    const [px, py] = T.toPx(mx, my);
+    ctx.beginPath(); ctx.moveTo(px - 5, py); ctx.lineTo(px + 5, py); ctx.moveTo(px, py - 5); ctx.lineTo(px, py + 5);
+    ctx.strokeStyle = "#fff"; ctx.lineWidth = 2; ctx.stroke();
+  }
+  for (const run of runs) {
+    if (!run.visible) continue;
+    const n = Math.min(run.xs.length, upto + 1);
+    ctx.strokeStyle = run.color; ctx.lineWidth = 2; ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const [px, py] = T.toPx(run.xs[i], run.ys[i]);
+      const cx = Math.max(-1e4, Math.min(1e4, px)), cy = Math.max(-1e4, Math.min(1e4, py));
+      if (i === 0) ctx.moveTo(cx, cy); else ctx.lineTo(cx, cy);
+    }
+    ctx.stroke();
+    const [ex, ey] = T.toPx(run.xs[n - 1], run.ys[n - 1]);
+    ctx.fillStyle = run.color; ctx.beginPath(); ctx.arc(ex, ey, 5, 0, 2 * Math.PI); ctx.fill();
+    ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
+  }
+  const [sx, sy] = T.toPx(start[0], start[1]);
+  ctx.strokeStyle = "#fff"; ctx.lineWidth = 2.5; ctx.beginPath(); ctx.arc(sx, sy, 7, 0, 2 * Math.PI); ctx.stroke();
+  ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.beginPath(); ctx.arc(sx, sy, 8.5, 0, 2 * Math.PI); ctx.stroke();
+}
+
+/** A 3-D view: wireframe mesh of the log height, rotated by yaw/pitch, plus trajectories. */
+export class Surface3D {
+  constructor(canvas) { this.canvas = canvas; this.yaw = -0.6; this.pitch = 0.9; this.cache = null; this.key = ""; }
+
+  setSurface(surface, n = 36) {
+    this.surface = surface; this.mesh = sampleSurface(surface, n); this.key = "";
+  }
+
+  project(u, v, z) {
+    // u, v in [-1, 1] (domain), z in [0, 1] (height); returns canvas pixels
+    const { width: w, height: h } = this.canvas;
+    const cy = Math.cos(this.yaw), sy = Math.sin(this.yaw), cp = Math.cos(this.pitch), sp = Math.sin(this.pitch);
+    const x1 = u * cy - v * sy, y1 = u * sy + v * cy;
+    const zz = (z - 0.5) * 1.1;
+    const sx = x1, syy = y1 * cp + zz * sp; // screen y up
+    const scale = Math.min(w, h) * 0.36;
+    return [w / 2 + sx * scale, h / 2 - syy * scale + h * 0.04];
+  }
+
+  heightOf(x, y) {
+    const s = this.surface, m = this.mesh;
+    return Math.min(1.05, Math.max(0, (logHeight(s.f(x, y), s.fmin) - m.lo) / (m.hi - m.lo || 1)));
+  }
+
+  uv(x, y) {
+    const [x0, x1, y0, y1] = this.surface.domain;
+    return [((x - x0) / (x1 - x0)) * 2 - 1, ((y - y0) / (y1 - y0)) * 2 - 1];
+  }
+
+  drawMesh() {
+    const key = `${this.yaw.toFixed(4)},${this.pitch.toFixed(4)},${this.canvas.width}`;
+    if (this.cache && this.key === key) return this.cache;
+    const { width: w, height: h } = this.canvas;
+    const off = typeof OffscreenCanvas !== "undefined" ? new OffscreenCanvas(w, h) : Object.assign(document.createElement("canvas"), { width: w, height: h });
+    const ctx = off.getContext("2d"), m = this.mesh, n = m.n;
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+    const P = new Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+      const z = (m.h[j * n + i] - m.lo) / (m.hi - m.lo || 1);
+      P[j * n + i] = [this.project((i / (n - 1)) * 2 - 1, (j / (n - 1)) * 2 - 1, z), z];
+    }
+    ctx.lineWidth = 1;
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+      const [a, za] = P[j * n + i];
+      for (const [di, dj] of [[1, 0], [0, 1]]) {
+        if (i + di >= n || j + dj >= n) continue;
+        const [b, zb] = P[(j + dj) * n + i + di];
+        const [r, g, bl] = viridisish(0.1 + 0.85 * (za + zb) / 2);
+        ctx.strokeStyle = `rgb(${r},${g},${bl})`;
+        ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
+      }
+    }
+    this.cache = off; this.key = key;
+    return off;
+  }
+
+  draw(runs, upto) {
+    const ctx = this.canvas.getContext("2d");
+    ctx.drawImage(this.drawMesh(), 0, 0);
+    for (const run of runs) {
+      if (!run.visible) continue;
+      const n = Math.min(run.xs.length, upto + 1);
+      ctx.strokeStyle = run.color; ctx.lineWidth = 2.5; ctx.beginPath();
+      let last = null;
+      for (let i = 0; i < n; i++) {
+        const [u, v] = this.uv(run.xs[i], run.ys[i]);
+        if (Math.abs(u) > 1.5 || Math.abs(v) > 1.5) break;
+        const p = this.project(u, v, this.heightOf(run.xs[i], run.ys[i]) + 0.01);
+        if (i === 0) ctx.moveTo(p[0], p[1]); else ctx.lineTo(p[0], p[1]);
+        last = p;
+      }
+      ctx.stroke();
+      if (last) { ctx.fillStyle = run.color; ctx.beginPath(); ctx.arc(last[0], last[1], 5, 0, 2 * Math.PI); ctx.fill(); }
+    }
+  }
+}
+
+function niceLog(v) { return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(2))); }
+
+/**
+ * Line chart: series [{ys, xs?, color}], x linear (or log10 when logX), y log10 when logY.
+ * marks: [{x, color, label}] vertical lines (range-test suggestions).
+ */
+export function drawChart(canvas, series, { logY = false, logX = false, upto = Infinity, xLabel = "step", marks = [] } = {}) {
+  const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+  const L = 52, R = 10, T = 10, B = 28;
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+  const tx = (x) => (logX ? Math.log10(x) : x), ty = (y) => (logY ? Math.log10(Math.max(y, 1e-12)) : y);
+  let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
+  for (const s of series) {
+    const n = Math.min(s.ys.length, upto + 1);
+    for (let i = 0; i < n; i++) {
+      const x = tx(s.xs ? s.xs[i] : i), y = ty(s.ys[i]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      xlo = Math.min(xlo, x); xhi = Math.max(xhi, x); ylo = Math.min(ylo, y); yhi = Math.max(yhi, y);
+    }
+  }
+  ctx.strokeStyle = "#c9ced8"; ctx.lineWidth = 1; ctx.strokeRect(L, T, w - L - R, h - T - B);
+  if (!Number.isFinite(xlo)) return null;
+  if (xhi === xlo) xhi = xlo + 1;
+  if (yhi - ylo < 1e-12 * Math.max(1, Math.abs(yhi))) { ylo -= 0.5 * (Math.abs(ylo) || 1); yhi += 0.5 * (Math.abs(yhi) || 1); }
+  const px = (x) => L + ((x - xlo) / (xhi - xlo)) * (w - L - R);
+  const py = (y) => T + (1 - (y - ylo) / (yhi - ylo)) * (h - T - B);
+  ctx.fillStyle = "#5b6475"; ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (let k = 0; k <= 4; k++) {
+    const y = ylo + ((yhi - ylo) * k) / 4;
+    ctx.fillText(niceLog(logY ? 10 ** y : y), L - 4, py(y));
+    ctx.strokeStyle = "#eef0f4"; ctx.beginPath(); ctx.moveTo(L, py(y)); ctx.lineTo(w - R, py(y)); ctx.stroke();
+  }
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (let k = 0; k <= 4; k++) {
+    const x = xlo + ((xhi - xlo) * k) / 4;
+    ctx.fillText(niceLog(logX ? 10 ** x : Math.round(x)), px(x), h - B + 4);
+  }
+  ctx.fillText(xLabel, (L + w - R) / 2, h - 13);
+  for (const s of series) {
+    const n = Math.min(s.ys.length, upto + 1);
+    ctx.strokeStyle = s.color; ctx.lineWidth = 2; ctx.beginPath();
+    let started = false;
+    for (let i = 0; i < n; i++) {
+      const x = tx(s.xs ? s.xs[i] : i), y = ty(s.ys[i]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (!started) { ctx.moveTo(px(x), py(y)); started = true; } else ctx.lineTo(px(x), py(y));
+    }
+    ctx.stroke();
+  }
+  for (const m of marks) {
+    const x = px(tx(m.x));
+    ctx.strokeStyle = m.color; ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.moveTo(x, T); ctx.lineTo(x, h - B); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = m.color; ctx.textAlign = "left"; ctx.textBaseline = "top"; ctx.fillText(m.label, x + 3, T + 2 + 12 * (m.row || 0));
+  }
+  return { xlo, xhi, ylo, yhi };
+}
