@@ -1,0 +1,409 @@
+"""Suggestion quality: does a range-test suggestion train as well as the best LR of an exhaustive grid?
+
+Pipeline (every stage caches its results in ``benchmarks/results/``, so later stages can be
+re-run without retraining; ``--stage all`` runs them in order):
+
+1. ``rangetest``: for every task of ``benchmarks/tasks.py`` and every seed in
+   ``oracle.SEEDS``, run ``lrscope.find_lr`` with its defaults (start_lr=1e-7, end_lr=10,
+   num_steps=100, smoothing=0.98, diverge_factor=4) on a fresh model, passing the task's
+   training metric (accuracy / R^2) when it has one. The recorded curve (the
+   ``RangeTestResult`` constructor fields) goes to ``results/range_tests.json``.
+2. ``train``: rebuild each result (so the current suggesters and default rules of
+   ``lrscope.analysis`` are used), compute every candidate LR for each use, and train a
+   fresh model (same seed) for the task's budget: with a constant LR for the use "lr",
+   with torch's OneCycleLR (max_lr = the suggestion) for "one_cycle_max_lr". Runs are
+   cached in ``results/suggested_runs.json`` by (task, schedule, seed, lr).
+3. ``report``: compare with the oracle grid (``benchmarks/oracle.py``) and write
+   ``results/suggestion_quality.json`` plus a Markdown table on stdout.
+
+Candidates for each use: every registered suggester (``lrscope.analysis.SUGGESTERS``), the
+package default (``result.lr`` / ``result.one_cycle_max_lr``), and three baselines written
+here from their published descriptions: ``blind`` (SGD 0.1, Adam/AdamW 1e-3), ``tlf_steepest``
+(torch-lr-finder: steepest gradient of its own EMA-smoothed loss, skip_start=10, skip_end=5)
+and ``fastai_valley`` (fastai's ``valley``: the longest decreasing subsequence of the
+smoothed loss, the LR about halfway into it).
+
+Scores (q = final quality on held-out data, higher is better: accuracy, -NLL or R^2;
+q_best = best seed-mean q over the grid, q_init = the untrained model's q):
+
+- normalised regret ``(q_best - q) / (q_best - q_init)``: the fraction of the achievable
+  improvement that the suggestion lost (0 = as good as the grid's best, 1 = no better than not
+  training). Capped at 1; a diverged run or a missing answer scores 1.
+- the issue's variant ``(q_best - q) / (q_best - q_median)`` (q_median over the grid).
+- failure: diverged, no answer, regret > 0.5, or the LR more than a decade outside the
+  oracle band (grid LRs whose seed-mean regret is <= 0.2).
+- cost: range-test steps against the grid's (37 LRs x budget x 2 seeds) for one schedule.
+
+Usage::
+
+    OMP_NUM_THREADS=1 python benchmarks/suggestion_quality.py --stage all
+    python benchmarks/suggestion_quality.py --stage report     # no training
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import sys
+import time
+from itertools import cycle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import oracle  # noqa: E402
+
+RESULTS = HERE / "results"
+RANGE_PATH = RESULTS / "range_tests.json"
+RUNS_PATH = RESULTS / "suggested_runs.json"
+SUMMARY_PATH = RESULTS / "suggestion_quality.json"
+USES = {"lr": "constant", "one_cycle_max_lr": "one_cycle"}
+BASELINES = ("blind", "tlf_steepest", "fastai_valley")
+BAND_REGRET = 0.2
+FAIL_REGRET = 0.5
+RANGE_TEST = dict(start_lr=1e-7, end_lr=10.0, num_steps=100, smoothing=0.98, diverge_factor=4.0)
+
+
+# --------------------------------------------------------------------------- json cache
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=0, sort_keys=True, allow_nan=False))
+    os.replace(tmp, path)
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return [_jsonable(v) for v in x.tolist()]
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+# --------------------------------------------------------------------------- stage 1: range tests
+def _fallback_find_lr(task: Any, metric: Any) -> Any:
+    """The range test through ``lrscope.runner.run_sweep`` (used until ``lrscope.find_lr`` exists)."""
+    import torch
+
+    from lrscope.analysis import RangeTestResult
+    from lrscope.runner import run_sweep, sweep_lrs
+
+    model, opt, loss_fn = task.model, task.optimizer, task.loss_fn
+    ref = opt.param_groups[0]["lr"]
+    ratios = [g["lr"] / ref for g in opt.param_groups]
+    batches = cycle(task.train_loader)
+    group_lrs: list[list[float]] = []
+
+    def step_fn(lr: float):
+        for g, r in zip(opt.param_groups, ratios):
+            g["lr"] = lr * r
+        group_lrs.append([g["lr"] for g in opt.param_groups])
+        x, y = next(batches)
+        opt.zero_grad(set_to_none=True)
+        out = model(x)
+        loss = loss_fn(out, y)
+        value = float(loss.detach())
+        if math.isfinite(value):
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            m = metric(out.detach(), y) if metric is not None and math.isfinite(value) else None
+        return value, m
+
+    lrs = sweep_lrs(RANGE_TEST["start_lr"], RANGE_TEST["end_lr"], RANGE_TEST["num_steps"])
+    log = run_sweep(step_fn, lrs, smoothing=RANGE_TEST["smoothing"], diverge_factor=RANGE_TEST["diverge_factor"])
+    n = len(log.lrs)
+    return RangeTestResult(
+        lrs=log.lrs, losses=log.losses, smoothed=log.smoothed, group_lrs=np.asarray(group_lrs[:n]), mode="exp",
+        start_lr=RANGE_TEST["start_lr"], end_lr=RANGE_TEST["end_lr"], num_steps=RANGE_TEST["num_steps"],
+        stop_reason=log.stop_reason, stop_message=log.stop_message, smoothing=RANGE_TEST["smoothing"],
+        diverge_factor=RANGE_TEST["diverge_factor"], metric=log.metric,
+        metric_name=None if metric is None else "metric", iterations_per_epoch=len(task.train_loader),
+        task_name=task.name)
+
+
+def run_range_test(bench: Any, seed: int) -> tuple[Any, str]:
+    """One range test on a fresh model of `bench`; returns (result, which implementation)."""
+    task = bench.make_task(seed)
+    try:
+        from lrscope.adapters import torch_range_test  # noqa: F401
+        import lrscope
+    except ImportError:
+        return _fallback_find_lr(task, task.metric), "lrscope.runner.run_sweep (find_lr not yet available)"
+    result = lrscope.find_lr(task.model, task.optimizer, task.loss_fn, task.train_loader, metric=task.metric,
+                             progress=False, **RANGE_TEST)
+    return result, "lrscope.find_lr"
+
+
+def _result_fields(result: Any) -> dict[str, Any]:
+    from lrscope.analysis import RangeTestResult
+
+    names = [f.name for f in dataclasses.fields(RangeTestResult) if f.name != "repeats"]
+    return {name: _jsonable(getattr(result, name)) for name in names}
+
+
+def _rebuild(fields: dict[str, Any]) -> Any:
+    from lrscope.analysis import RangeTestResult
+
+    data = dict(fields)
+    for name in ("lrs", "losses", "smoothed", "group_lrs", "metric", "val_losses", "val_metric"):
+        if data.get(name) is not None:
+            data[name] = np.asarray([np.nan if v is None else v for v in np.ravel(data[name])] if name != "group_lrs"
+                                    else data[name], dtype=float)
+    return RangeTestResult(**data)
+
+
+def stage_rangetest(names: list[str], force: bool = False) -> None:
+    import tasks as bench_tasks
+
+    cache = _load(RANGE_PATH)
+    for name in names:
+        for seed in oracle.SEEDS:
+            k = f"{name}|{seed}"
+            if k in cache and not force:
+                continue
+            t0 = time.perf_counter()
+            result, impl = run_range_test(bench_tasks.TASKS[name], seed)
+            cache[k] = {"fields": _result_fields(result), "impl": impl, "steps": int(len(result.lrs)),
+                        "seconds": time.perf_counter() - t0}
+            print(f"range test {k}: {len(result.lrs)} steps, {result.stop_reason}", flush=True)
+            _save(RANGE_PATH, cache)
+
+
+# --------------------------------------------------------------------------- candidates
+def tlf_steepest(lrs: np.ndarray, losses: np.ndarray, skip_start: int = 10, skip_end: int = 5,
+                 smooth_f: float = 0.05, diverge_th: float = 5.0) -> float | None:
+    """torch-lr-finder's suggestion, from its documented behaviour.
+
+    ``range_test`` smooths ``s_i = smooth_f * loss_i + (1 - smooth_f) * s_{i-1}`` (s_0 = loss_0)
+    and stops after the first step with ``s_i > diverge_th * min(s)``; ``plot(suggest_lr=True)``
+    drops ``skip_start`` points at the start and ``skip_end`` at the end and answers the LR at
+    ``argmin(numpy.gradient(s))`` (gradient against the step index).
+    """
+    s: list[float] = []
+    best = math.inf
+    for loss in losses:
+        if not math.isfinite(loss):
+            break
+        s.append(float(loss) if not s else smooth_f * float(loss) + (1 - smooth_f) * s[-1])
+        best = min(best, s[-1])
+        if s[-1] > diverge_th * best:
+            break
+    s_arr = np.asarray(s)[skip_start:len(s) - skip_end]
+    if s_arr.size < 2:
+        return None
+    return float(lrs[skip_start + int(np.argmin(np.gradient(s_arr)))])
+
+
+def fastai_valley(lrs: np.ndarray, smoothed: np.ndarray, num_steps: int) -> float | None:
+    """fastai's ``valley`` suggestion, from its documented behaviour.
+
+    fastai's ``lr_find`` drops the first ``num_steps // 10`` and the last 5 recorded points of
+    its debiased-EMA (beta 0.98) smoothed loss, finds the longest decreasing subsequence by
+    dynamic programming (``lds[i]``: its length ending at i; ``end`` = first i of maximal
+    length; ``start = end - lds[end]``), and answers the LR at
+    ``start + int(sections) + int(sections / 2)`` with ``sections = (end - start) / 3``.
+    """
+    lo, hi = num_steps // 10, len(smoothed) - 5
+    lrs_, loss = np.asarray(lrs)[lo:hi], np.asarray(smoothed)[lo:hi]
+    n = loss.size
+    if n < 2:
+        return None
+    lds = [1] * n
+    end = 0
+    for i in range(1, n):
+        for j in range(i):
+            if loss[i] < loss[j] and lds[i] < lds[j] + 1:
+                lds[i] = lds[j] + 1
+        if lds[end] < lds[i]:
+            end = i
+    start = max(0, end - lds[end])
+    sections = (end - start) / 3
+    idx = min(n - 1, start + int(sections) + int(sections / 2))
+    return float(lrs_[idx])
+
+
+def candidates(result: Any, blind: float) -> dict[str, dict[str, float | None]]:
+    """{use: {candidate name: lr or None}} for one range-test result."""
+    from lrscope.analysis import SUGGESTERS
+
+    out: dict[str, dict[str, float | None]] = {}
+    for use in USES:
+        c: dict[str, float | None] = {f"rule:{name}": result.suggest_for(use, name) for name in SUGGESTERS}
+        c["default"] = result.suggest_for(use)
+        c["blind"] = blind
+        c["tlf_steepest"] = tlf_steepest(result.lrs, result.losses)
+        c["fastai_valley"] = fastai_valley(result.lrs, result.smoothed, result.num_steps)
+        out[use] = c
+    return out
+
+
+# --------------------------------------------------------------------------- stage 2: train
+def stage_train(names: list[str]) -> None:
+    import torch
+
+    import tasks as bench_tasks
+
+    torch.set_num_threads(1)
+    ranges = _load(RANGE_PATH)
+    runs = _load(RUNS_PATH)
+    for name in names:
+        bench = bench_tasks.TASKS[name]
+        for seed in oracle.SEEDS:
+            entry = ranges.get(f"{name}|{seed}")
+            if entry is None:
+                continue
+            cands = candidates(_rebuild(entry["fields"]), bench.blind_default)
+            for use, schedule in USES.items():
+                for lr in sorted({v for v in cands[use].values() if v is not None}):
+                    k = oracle.key(name, schedule, seed, lr)
+                    if k in runs:
+                        continue
+                    t0 = time.perf_counter()
+                    res = bench_tasks.train(bench, seed, schedule, lr)
+                    res["seconds"] = time.perf_counter() - t0
+                    runs[k] = {kk: _jsonable(vv) for kk, vv in res.items()}
+                    print(f"train {k}: q={res['quality']:.4f} diverged={res['diverged']}", flush=True)
+                _save(RUNS_PATH, runs)
+
+
+# --------------------------------------------------------------------------- stage 3: report
+def _q(run: dict[str, Any] | None, q_init: float) -> float:
+    """Quality of a run; a diverged run counts as no better than the untrained model."""
+    if run is None:
+        return float("nan")
+    if run.get("diverged") or run.get("quality") is None:
+        return q_init
+    return float(run["quality"])
+
+
+def oracle_curve(data: dict[str, Any], name: str, schedule: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """(grid LRs, seed-mean quality, seed-mean q_init) for one task and schedule."""
+    q_init = float(np.mean([data["init"][f"{name}|{s}"]["quality"] for s in data["seeds"]]))
+    grid = np.asarray(data["grid"])
+    q = []
+    for lr in grid:
+        vals = [_q(data["runs"].get(oracle.key(name, schedule, s, lr)), q_init) for s in data["seeds"]]
+        q.append(float(np.mean(vals)))
+    return grid, np.asarray(q), q_init
+
+
+def score(q_got: float, q_best: float, q_init: float, q_median: float) -> tuple[float, float]:
+    """(normalised regret capped at 1, the issue's median-normalised regret)."""
+    r = (q_best - q_got) / (q_best - q_init)
+    rm = (q_best - q_got) / (q_best - q_median) if q_best > q_median else float("inf")
+    return min(1.0, r), rm
+
+
+def stage_report(names: list[str]) -> dict[str, Any]:
+    import tasks as bench_tasks
+
+    data = oracle.load()
+    ranges = _load(RANGE_PATH)
+    runs = _load(RUNS_PATH)
+    per_task: dict[str, Any] = {}
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for name in names:
+        bench = bench_tasks.TASKS[name]
+        n_grid = len(data["grid"])
+        grid_steps = n_grid * bench.budget * len(data["seeds"])
+        per_task[name] = {}
+        for use, schedule in USES.items():
+            have = all(oracle.key(name, schedule, s, lr) in data["runs"] for s in data["seeds"] for lr in data["grid"])
+            if not have:
+                continue
+            grid, q, q_init = oracle_curve(data, name, schedule)
+            i_best = int(np.argmax(q))
+            q_best, q_median = float(q[i_best]), float(np.median(q))
+            regret_grid = (q_best - q) / (q_best - q_init)
+            band = grid[regret_grid <= BAND_REGRET]
+            per_task[name][use] = {"best_lr": float(grid[i_best]), "q_best": q_best, "q_init": q_init,
+                                   "q_median": q_median, "band": [float(band.min()), float(band.max())],
+                                   "grid_steps": grid_steps, "candidates": {}}
+            for seed in data["seeds"]:
+                entry = ranges.get(f"{name}|{seed}")
+                if entry is None:
+                    continue
+                cands = candidates(_rebuild(entry["fields"]), bench.blind_default)[use]
+                for cand, lr in cands.items():
+                    run = None if lr is None else runs.get(oracle.key(name, schedule, seed, lr))
+                    if lr is not None and run is None:
+                        continue  # not trained yet
+                    q_got = q_init if lr is None else _q(run, q_init)
+                    r, rm = score(q_got, q_best, q_init, q_median)
+                    diverged = bool(run and run.get("diverged"))
+                    far = lr is not None and (lr < band.min() / 10 or lr > band.max() * 10)
+                    fail = lr is None or diverged or r > FAIL_REGRET or far
+                    cost = 0 if cand == "blind" else entry["steps"]
+                    row = {"task": name, "seed": seed, "lr": lr, "quality": q_got, "regret": r, "regret_median": rm,
+                           "diverged": diverged, "no_answer": lr is None, "far_off": bool(far), "failure": bool(fail),
+                           "cost_steps": cost, "cost_fraction": cost / grid_steps}
+                    rows.setdefault((use, cand), []).append(row)
+                    per_task[name][use]["candidates"].setdefault(cand, []).append(row)
+    summary: dict[str, Any] = {}
+    for (use, cand), rs in sorted(rows.items()):
+        summary.setdefault(use, {})[cand] = {
+            "n": len(rs), "mean_regret": float(np.mean([r["regret"] for r in rs])),
+            "median_regret": float(np.median([r["regret"] for r in rs])),
+            "mean_regret_median_norm": float(np.mean([min(r["regret_median"], 10.0) for r in rs])),
+            "failures": int(sum(r["failure"] for r in rs)),
+            "tasks": sorted({r["task"] for r in rs}),
+            "max_cost_fraction": float(max(r["cost_fraction"] for r in rs)),
+        }
+    out = {"range_test": RANGE_TEST, "band_regret": BAND_REGRET, "fail_regret": FAIL_REGRET,
+           "summary": summary, "per_task": per_task,
+           "impl": sorted({e["impl"] for e in ranges.values()})}
+    _save(SUMMARY_PATH, out)
+    print_tables(out)
+    return out
+
+
+def print_tables(out: dict[str, Any]) -> None:
+    for use, cands in out["summary"].items():
+        print(f"\n### use: {use} (trained with {USES[use]})\n")
+        print("| candidate | runs | mean regret | median regret | mean (best-q)/(best-median) | failures | "
+              "range-test cost / grid |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for cand, s in sorted(cands.items(), key=lambda kv: kv[1]["mean_regret"]):
+            print(f"| {cand} | {s['n']} | {s['mean_regret']:.3f} | {s['median_regret']:.3f} | "
+                  f"{s['mean_regret_median_norm']:.2f} | {s['failures']} | {100 * s['max_cost_fraction']:.2f}% |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import tasks as bench_tasks
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", choices=("rangetest", "train", "report", "all"), default="all")
+    parser.add_argument("--tasks", nargs="*", default=None)
+    parser.add_argument("--force", action="store_true", help="re-run the range tests even when cached")
+    args = parser.parse_args(argv)
+    names = args.tasks or list(bench_tasks.TASKS)
+    import torch
+
+    torch.set_num_threads(1)
+    if args.stage in ("rangetest", "all"):
+        stage_rangetest(names, args.force)
+    if args.stage in ("train", "all"):
+        stage_train(names)
+    if args.stage in ("report", "all"):
+        stage_report(names)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
