@@ -301,7 +301,9 @@ function runRangeTest() {
   app.rt = r;
   $("rt-panel").hidden = false;
   const marks = Object.entries(r.suggestions).filter(([, v]) => v !== null).map(([k, v], i) => ({ x: v, color: SUGGEST_COLORS[k] || "#333", label: k, row: i }));
-  drawChart($("rt-chart"), [{ xs: r.lrs, ys: r.smoothed.map((l) => Math.max(l - app.surface.fmin, 1e-12)), color: "#2b59c3" }], { logX: true, logY: true, xLabel: "learning rate", marks });
+  const lift = (l) => Math.max(l - app.surface.fmin, 1e-12);
+  drawChart($("rt-chart"), [{ xs: r.lrs, ys: r.losses.map(lift), color: "#b8c4e6" }, { xs: r.curve.lrs, ys: r.curve.loss.map(lift), color: "#2b59c3" }],
+    { logX: true, logY: true, xLabel: "learning rate", marks });
   const ul = $("rt-suggestions"); ul.innerHTML = "";
   const head = document.createElement("li");
   head.textContent = `${OPTIMIZER_NAMES[s.opt]} from (${fmt(s.start[0])}, ${fmt(s.start[1])}): ${r.lrs.length} steps, stopped: ${r.stop_reason}`;

@@ -65,15 +65,16 @@ export function fromSpec(spec) {
     case "cyclic": return cyclic(s);
     case "one_cycle": return oneCycle(s);
     case "warmup": {
-      const inner = fromSpec(s.schedule);
-      const f = (t) => {
-        if (t >= s.warmup_steps) return inner(t);
-        const frac = t / s.warmup_steps;
-        const factor = s.mode === "exponential" ? s.start_factor ** (1 - frac) : s.start_factor + (1 - s.start_factor) * frac;
-        return inner(t) * factor;
-      };
+      // as lrscope.schedules.Warmup: ramp to target = schedule(0), then schedule(t - W)
       if (s.mode !== "linear" && s.mode !== "exponential") throw new Error(`warmup mode must be "linear" or "exponential", got "${s.mode}"`);
       if (s.mode === "exponential" && !(s.start_factor > 0)) throw new Error("exponential warmup needs start_factor > 0");
+      const inner = fromSpec(s.schedule), W = s.warmup_steps, f0 = s.start_factor;
+      const f = (t) => {
+        if (t >= W) return inner(t - W);
+        const ramp = s.mode === "exponential" ? f0 ** (1 - t / W) : f0 + (1 - f0) * (t / W);
+        return inner(0) * ramp;
+      };
+      if (inner.momentum) f.momentum = (t) => inner.momentum(Math.max(t - W, 0));
       return f;
     }
     case "join": {
@@ -90,19 +91,17 @@ export function fromSpec(spec) {
 }
 
 function cyclic(s) {
+  // as lrscope.schedules.CyclicLR: w rises 0 -> 1 over step_size, falls back over step_size_down
   if (s.scale_fn !== undefined && s.scale_fn !== null) throw new Error("cyclic: a custom scale_fn cannot be given in a spec");
   const up = s.step_size, down = s.step_size_down === undefined || s.step_size_down === null ? up : s.step_size_down;
-  const total = up + down, ratio = up / total;
-  const scale = s.policy === "triangular" ? () => 1
-    : s.policy === "triangular2" ? (c) => 1 / 2 ** (c - 1)
-      : s.policy === "exp_range" ? (c) => s.gamma ** c : null;
-  if (!scale) throw new Error(`cyclic: unknown policy "${s.policy}"`);
-  const mode = s.policy === "exp_range" ? "iterations" : s.scale_mode;
+  const total = up + down;
+  if (!["triangular", "triangular2", "exp_range"].includes(s.policy)) throw new Error(`cyclic: unknown policy "${s.policy}"`);
   const height = (t) => {
     const cycle = Math.floor(1 + t / total);
-    const x = 1 + t / total - cycle;
-    const u = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
-    return cyclicWindow(s.window, u) * scale(mode === "cycle" ? cycle : t);
+    const p = t - (cycle - 1) * total;
+    const w = p <= up ? p / up : (total - p) / down;
+    const scale = s.policy === "triangular" ? 1.0 : s.policy === "triangular2" ? 0.5 ** (cycle - 1) : s.gamma ** t;
+    return cyclicWindow(s.window, w) * scale;
   };
   const f = (t) => s.base_lr + (s.max_lr - s.base_lr) * height(t);
   f.momentum = (t) => s.max_momentum - (s.max_momentum - s.base_momentum) * height(t);
@@ -125,7 +124,7 @@ function oneCycle(s) {
       const [end, lr0, lr1, m0, m1] = phases[i];
       if (step <= end || i === phases.length - 1) {
         const pct = end > start ? (step - start) / (end - start) : 1;
-        return which === "lr" ? anneal(lr0, lr1, Math.min(pct, 1)) : anneal(m0, m1, Math.min(pct, 1));
+        return which === "lr" ? anneal(lr0, lr1, pct) : anneal(m0, m1, pct);
       }
       start = end;
     }
