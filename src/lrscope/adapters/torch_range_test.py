@@ -1,0 +1,647 @@
+"""The LR range test and the LR probe on a PyTorch model: snapshot → sweep → restore.
+
+:func:`find_lr` runs Smith's LR range test (Smith, 2017, "Cyclical Learning Rates for
+Training Neural Networks", section 3.3): one short training run whose LR grows exactly
+geometrically (or linearly) from ``start_lr`` to ``end_lr``, recording the loss at every
+step. :func:`probe` runs a few short constant-LR runs from the same starting state.
+
+Both leave the user's objects exactly as they were: parameters and buffers, gradients,
+``requires_grad`` flags, the train/eval mode of every submodule, the optimizer's state and
+hyperparameters (``state_dict``), the grad scaler's state, the generators of the train
+loader, and the RNG states of python ``random``, numpy and torch (CPU and CUDA) are restored
+bit-for-bit in a ``finally`` block, also on errors and KeyboardInterrupt. The snapshot lives in
+CPU memory (``snapshot="memory"``) or in a file (``"disk"``: a temporary directory from
+:mod:`tempfile`, always removed; a path: that folder), never as a second copy on the
+accelerator and never in the current working directory.
+
+One training step (``accumulation_steps`` micro-batches, then one optimizer step):
+
+* default: ``loss = loss_fn(model(x), y)`` on a batch ``(x, y)``; the metric, when given,
+  is ``metric(model(x), y)`` on the same forward pass;
+* ``train_step(model, batch) -> loss``: your own forward pass (dict batches, several inputs,
+  a loss computed inside the model, autocast). If the returned loss still requires grad,
+  lrscope calls ``backward`` (through ``grad_scaler`` when given, divided by
+  ``accumulation_steps``); if it does not (a float or a detached tensor), your train_step has
+  run ``backward`` itself (e.g. to clip gradients) and lrscope only steps the optimizer.
+
+Several parameter groups: the sweep sets group *g* to ``lr * lr_g / lr_0`` where ``lr_g`` are
+the groups' original LRs, so discriminative ratios are kept; ``result.lrs`` is group 0's LR.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import random
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .. import _validate as v
+from ..analysis import RangeTestResult
+from ..analysis.probe import ProbeResult
+from ..errors import InvalidArgumentError, RangeTestError
+from ..runner import run_sweep, sweep_lrs
+
+__all__ = ["find_lr", "probe", "Snapshot"]
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+def _loader_generators(loader: Any) -> list[torch.Generator]:
+    """The torch.Generators a DataLoader draws its batch order from (deduplicated)."""
+    found: dict[int, torch.Generator] = {}
+    candidates = [getattr(loader, "generator", None)]
+    for holder in (getattr(loader, "sampler", None), getattr(getattr(loader, "batch_sampler", None), "sampler", None)):
+        candidates.append(getattr(holder, "generator", None))
+    for gen in candidates:
+        if isinstance(gen, torch.Generator):
+            found[id(gen)] = gen
+    return list(found.values())
+
+
+def _cpu_copy(obj: Any) -> Any:
+    """Deep copy with every tensor copied to CPU memory."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().to("cpu", copy=True)
+    if isinstance(obj, dict):
+        return {k: _cpu_copy(val) for k, val in obj.items()}
+    if isinstance(obj, list):
+        return [_cpu_copy(val) for val in obj]
+    if isinstance(obj, tuple):
+        return tuple(_cpu_copy(val) for val in obj)
+    return obj
+
+
+class Snapshot:
+    """Everything of the user's a range test could change, saved once and restorable many times.
+
+    Args:
+        model: the ``torch.nn.Module``.
+        optimizer: its ``torch.optim.Optimizer``.
+        loaders: data loaders whose generators (batch order) to keep.
+        grad_scaler: an optional ``torch.amp.GradScaler``.
+        where: "memory" (CPU memory), "disk" (a temporary directory, removed by
+            :meth:`close`) or a folder path (the file inside it is removed by :meth:`close`).
+    """
+
+    def __init__(self, model, optimizer, loaders: Iterable[Any] = (), grad_scaler=None, where: str | os.PathLike = "memory"):
+        self.model, self.optimizer, self.grad_scaler = model, optimizer, grad_scaler
+        self._params = dict(model.named_parameters(remove_duplicate=False))
+        self._buffers = dict(model.named_buffers(remove_duplicate=False))
+        self._generators = [g for loader in loaders for g in _loader_generators(loader)]
+        self._tmpdir: str | None = None
+        self._file: Path | None = None
+        # small things always stay in memory
+        self.requires_grad = {n: p.requires_grad for n, p in self._params.items()}
+        self.training = [(m, m.training) for m in model.modules()]
+        self.rng = self._rng_state()
+        self.generator_states = [g.get_state() for g in self._generators]
+        self.scaler_state = _cpu_copy(grad_scaler.state_dict()) if grad_scaler is not None else None
+        heavy = {
+            "params": {n: p.detach() for n, p in self._params.items()},
+            "grads": {n: (None if p.grad is None else p.grad.detach()) for n, p in self._params.items()},
+            "buffers": {n: b.detach() for n, b in self._buffers.items()},
+            "optimizer": optimizer.state_dict(),
+        }
+        if where == "memory":
+            self._heavy = _cpu_copy(heavy)
+            return
+        if where == "disk":
+            self._tmpdir = tempfile.mkdtemp(prefix="lrscope-snapshot-")
+            self._file = Path(self._tmpdir) / "snapshot.pt"
+        else:
+            folder = Path(where)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix="lrscope-snapshot-", suffix=".pt", dir=folder)
+            os.close(fd)
+            self._file = Path(name)
+        self._heavy = None
+        try:
+            torch.save(heavy, self._file)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _rng_state() -> dict[str, Any]:
+        state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+        return state
+
+    def _load_heavy(self) -> dict[str, Any]:
+        if self._heavy is not None:
+            return self._heavy
+        return torch.load(self._file, map_location="cpu", weights_only=True)
+
+    def restore(self, *, rng: bool = True) -> None:
+        """Put everything back bit-for-bit (``rng=False`` keeps the current RNG/generator states)."""
+        heavy = self._load_heavy()
+        with torch.no_grad():
+            for n, p in self._params.items():
+                p.copy_(heavy["params"][n])
+                saved = heavy["grads"][n]
+                p.grad = None if saved is None else saved.to(p.device, copy=True)
+            for n, b in self._buffers.items():
+                b.copy_(heavy["buffers"][n])
+        for n, p in self._params.items():
+            p.requires_grad_(self.requires_grad[n])
+        for module, mode in self.training:
+            module.training = mode
+        self.optimizer.load_state_dict(_cpu_copy(heavy["optimizer"]))
+        if self.grad_scaler is not None:
+            self.grad_scaler.load_state_dict(_cpu_copy(self.scaler_state))
+        if rng:
+            random.setstate(self.rng["python"])
+            np.random.set_state(self.rng["numpy"])
+            torch.set_rng_state(self.rng["torch"])
+            if "cuda" in self.rng:
+                torch.cuda.set_rng_state_all(self.rng["cuda"])
+            for g, s in zip(self._generators, self.generator_states):
+                g.set_state(s)
+
+    def close(self) -> None:
+        """Remove the snapshot file (and the temporary directory of ``"disk"``)."""
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+        elif self._file is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._file.unlink()
+        self._file = None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_snapshot(snapshot: Any) -> str | os.PathLike:
+    if isinstance(snapshot, str) and snapshot in ("memory", "disk"):
+        return snapshot
+    if isinstance(snapshot, (str, os.PathLike)) and str(snapshot):
+        path = Path(snapshot)
+        if path.exists() and not path.is_dir():
+            raise InvalidArgumentError("snapshot", str(snapshot), "names a file, not a folder",
+                                       "pass 'memory', 'disk' or a folder path.")
+        return path
+    raise InvalidArgumentError("snapshot", snapshot, "must be 'memory', 'disk' or a folder path",
+                               "e.g. snapshot='disk' for a temporary directory.")
+
+
+def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulation_steps, device, metric):
+    if not isinstance(model, torch.nn.Module):
+        raise InvalidArgumentError("model", type(model).__name__, "must be a torch.nn.Module",
+                                   "pass your network, e.g. find_lr(model, optimizer, loss_fn, loader).")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise InvalidArgumentError("optimizer", type(optimizer).__name__, "must be a torch.optim.Optimizer",
+                                   "pass e.g. torch.optim.SGD(model.parameters(), lr=0.01).")
+    if train_step is None and not callable(loss_fn):
+        raise InvalidArgumentError("loss_fn", loss_fn, "must be callable when no train_step is given",
+                                   "pass e.g. torch.nn.CrossEntropyLoss(), or train_step=...")
+    if train_step is not None and not callable(train_step):
+        raise InvalidArgumentError("train_step", train_step, "must be callable: train_step(model, batch) -> loss",
+                                   "pass a function or leave it None.")
+    if metric is not None and not callable(metric):
+        raise InvalidArgumentError("metric", metric, "must be callable: metric(outputs, targets) -> float",
+                                   "pass e.g. an accuracy function.")
+    if not isinstance(train_loader, Iterable):
+        raise InvalidArgumentError("train_loader", type(train_loader).__name__, "must be iterable (yield batches)",
+                                   "pass a torch DataLoader or a list of (x, y) batches.")
+    accumulation_steps = v.integer("accumulation_steps", accumulation_steps, minimum=1)
+    # every trainable parameter must be in the optimizer
+    in_opt = {id(p) for g in optimizer.param_groups for p in g["params"]}
+    missing = [n for n, p in model.named_parameters() if p.requires_grad and id(p) not in in_opt]
+    if missing:
+        shown = ", ".join(repr(n) for n in missing[:3]) + (" ..." if len(missing) > 3 else "")
+        raise InvalidArgumentError(
+            "optimizer", f"{len(missing)} missing parameters ({shown})",
+            "must hold every model parameter that requires grad, or the sweep would not train them",
+            "build the optimizer from model.parameters(), or freeze those parameters with requires_grad_(False).")
+    lr0 = optimizer.param_groups[0].get("lr")
+    if not isinstance(lr0, (int, float)) or isinstance(lr0, bool) or not math.isfinite(lr0) or lr0 <= 0:
+        raise InvalidArgumentError(
+            "optimizer", f"param_groups[0]['lr']={lr0!r}",
+            "must have a positive, finite float LR in its first parameter group (the reference of the per-group ratios)",
+            "give the first group any positive lr, e.g. lr=0.01; the sweep overrides it and keeps the ratios.")
+    if device is None:
+        first = next(model.parameters(), None)
+        device = first.device if first is not None else torch.device("cpu")
+    else:
+        try:
+            device = torch.device(device)
+        except (RuntimeError, TypeError) as exc:
+            raise InvalidArgumentError("device", device, f"is not a torch device ({exc})",
+                                       "pass e.g. 'cpu' or 'cuda:0', or leave it None.") from exc
+    return accumulation_steps, device
+
+
+# --------------------------------------------------------------------------- stepping
+
+
+def _to_device(batch: Any, device: torch.device) -> Any:
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, dict):
+        return {k: _to_device(val, device) for k, val in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_to_device(val, device) for val in batch) if not hasattr(batch, "_fields") \
+            else type(batch)(*(_to_device(val, device) for val in batch))
+    return batch
+
+
+def _xy(batch: Any) -> tuple[Any, Any]:
+    if isinstance(batch, (list, tuple)) and len(batch) == 2:
+        return batch[0], batch[1]
+    raise InvalidArgumentError(
+        "train_loader", f"a batch of type {type(batch).__name__}",
+        "must yield (inputs, targets) pairs for the default step",
+        "pass train_step=lambda model, batch: ... returning the loss, for dict batches or several inputs.")
+
+
+class _Stepper:
+    """One optimizer step at a given LR over a cycling loader; counts micro-batches."""
+
+    def __init__(self, model, optimizer, loss_fn, loader, *, train_step, accumulation_steps, grad_scaler,
+                 device, metric):
+        self.model, self.optimizer, self.loss_fn, self.loader = model, optimizer, loss_fn, loader
+        self.train_step, self.acc, self.scaler = train_step, accumulation_steps, grad_scaler
+        self.device, self.metric = device, metric
+        lr0 = float(optimizer.param_groups[0]["lr"])
+        self.ratios = [float(g["lr"]) / lr0 for g in optimizer.param_groups]
+        self._it = None
+
+    def group_lrs(self, lr: float) -> list[float]:
+        return [lr * r for r in self.ratios]
+
+    def reset_data(self) -> None:
+        self._it = None
+
+    def _next_batch(self) -> Any:
+        if self._it is not None:
+            try:
+                return next(self._it)
+            except StopIteration:
+                pass
+        self._it = iter(self.loader)  # (re)start: cycles a loader shorter than the sweep
+        try:
+            return next(self._it)
+        except StopIteration:
+            raise InvalidArgumentError("train_loader", "an empty loader", "yields no batches",
+                                       "pass a loader with at least one batch (check the dataset and drop_last).") from None
+
+    def _forward(self, batch) -> tuple[Any, float | None]:
+        batch = _to_device(batch, self.device)
+        if self.train_step is not None:
+            try:
+                return self.train_step(self.model, batch), None
+            except (RuntimeError, TypeError, ValueError, IndexError, KeyError) as exc:
+                raise RangeTestError(f"train_step failed on a batch from train_loader ({type(exc).__name__}: {exc}). "
+                                     "Fix: check train_step against the loader's batches.") from exc
+        x, y = _xy(batch)
+        try:
+            out = self.model(x)
+        except (RuntimeError, TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+            raise InvalidArgumentError(
+                "train_loader", f"a batch with inputs {_describe(x)}",
+                f"must be something the model can take; model(x) raised {type(exc).__name__}: {exc}",
+                "check the input shapes, or pass train_step=lambda model, batch: ... for dict batches, "
+                "several inputs or a loss computed inside the model.") from exc
+        try:
+            loss = self.loss_fn(out, y)
+        except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+            raise InvalidArgumentError(
+                "loss_fn", type(self.loss_fn).__name__,
+                f"must accept (model(x), y); it raised {type(exc).__name__}: {exc}",
+                "check the targets' shape and dtype, or pass train_step=...") from exc
+        metric = None
+        if self.metric is not None:
+            with torch.no_grad():
+                metric = float(self.metric(out.detach(), y))
+        return loss, metric
+
+    def step(self, lr: float) -> tuple[float, float | None]:
+        for group, glr in zip(self.optimizer.param_groups, self.group_lrs(lr)):
+            group["lr"] = glr
+        self.model.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        total, metrics = 0.0, []
+        for _ in range(self.acc):
+            loss, metric = self._forward(self._next_batch())
+            value = _scalar(loss)
+            if isinstance(loss, torch.Tensor) and loss.requires_grad:
+                scaled = loss / self.acc if self.acc > 1 else loss
+                (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
+            total += value
+            if metric is not None:
+                metrics.append(metric)
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+        return total / self.acc, (float(np.mean(metrics)) if metrics else None)
+
+    def evaluate(self, val_loader) -> tuple[float, float | None]:
+        """Mean loss (and metric) over the whole validation loader, in eval mode, without grad."""
+        was_training = [(m, m.training) for m in self.model.modules()]
+        self.model.eval()
+        tot_loss, tot_metric, count = 0.0, 0.0, 0
+        try:
+            with torch.no_grad():
+                for batch in val_loader:
+                    x, y = _xy(_to_device(batch, self.device))
+                    out = self.model(x)
+                    n = len(y) if hasattr(y, "__len__") else 1
+                    tot_loss += _scalar(self.loss_fn(out, y)) * n
+                    if self.metric is not None:
+                        tot_metric += float(self.metric(out, y)) * n
+                    count += n
+        finally:
+            for m, mode in was_training:
+                m.training = mode
+        if count == 0:
+            raise InvalidArgumentError("val_loader", "an empty loader", "yields no batches",
+                                       "pass a small non-empty validation loader, or leave val_every None.")
+        return tot_loss / count, (tot_metric / count if self.metric is not None else None)
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, torch.Tensor):
+        return f"shape {tuple(x.shape)} dtype {x.dtype}"
+    return type(x).__name__
+
+
+def _scalar(loss: Any) -> float:
+    if isinstance(loss, torch.Tensor):
+        if loss.numel() != 1:
+            raise InvalidArgumentError(
+                "loss", f"a tensor of shape {tuple(loss.shape)}", "must be a scalar (one number per step)",
+                "reduce it, e.g. loss_fn with reduction='mean', or return loss.mean() from train_step.")
+        return float(loss.detach())
+    if isinstance(loss, (int, float)) and not isinstance(loss, bool):
+        return float(loss)
+    raise InvalidArgumentError("loss", type(loss).__name__, "must be a scalar tensor or a number",
+                               "return the loss tensor from loss_fn / train_step.")
+
+
+def _steps_per_epoch(loader, accumulation_steps: int) -> int | None:
+    try:
+        n = len(loader)
+    except TypeError:
+        return None
+    return max(1, n // accumulation_steps) if n else None
+
+
+def _reseed(seed: int, generators: list[torch.Generator]) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    for g in generators:
+        g.manual_seed(seed)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def find_lr(
+    model,
+    optimizer,
+    loss_fn,
+    train_loader,
+    *,
+    start_lr: float = 1e-7,
+    end_lr: float = 10,
+    num_steps: int = 100,
+    mode: str = "exp",
+    smoothing: float = 0.98,
+    diverge_factor: float = 4.0,
+    metric: Callable[[Any, Any], float] | None = None,
+    val_loader=None,
+    val_every: int | None = None,
+    train_step: Callable[[Any, Any], Any] | None = None,
+    accumulation_steps: int = 1,
+    grad_scaler=None,
+    device=None,
+    snapshot: str | os.PathLike = "memory",
+    repeats: int = 1,
+    seed: int | None = None,
+    progress: bool = True,
+) -> RangeTestResult:
+    """Run the LR range test and return the curve; the model and optimizer are left untouched.
+
+    The LR of parameter group 0 at step i is
+    ``start_lr * (end_lr / start_lr) ** (i / (num_steps - 1))`` ("exp") or
+    ``start_lr + (end_lr - start_lr) * i / (num_steps - 1)`` ("linear"); other groups keep
+    their ratio to group 0. The sweep stops early when the smoothed loss rises far above its
+    best (see :mod:`lrscope.runner`) or the loss becomes NaN/inf.
+
+    Args:
+        model: a ``torch.nn.Module`` (already on its device).
+        optimizer: its optimizer; every parameter that requires grad must be in it.
+        loss_fn: ``loss_fn(model(x), y) -> scalar tensor`` (may be None with ``train_step``).
+        train_loader: re-iterable batches ``(x, y)``; cycled when shorter than the sweep.
+        start_lr: first LR of group 0 (> 0).
+        end_lr: last LR of group 0 (> start_lr).
+        num_steps: optimizer steps planned (>= 10).
+        mode: "exp" (geometric) or "linear".
+        smoothing: debiased-EMA factor in [0, 1) for the smoothed loss (0: none).
+        diverge_factor: stop when the smoothed loss exceeds its best by (factor - 1) x |best| (> 1).
+        metric: ``metric(outputs, targets) -> float`` (higher is better), recorded per step
+            (default step only) and on validation.
+        val_loader: a small, fixed validation loader; used when ``val_every`` is set.
+        val_every: evaluate the whole ``val_loader`` after every ``val_every`` steps.
+        train_step: ``train_step(model, batch) -> loss`` replacing the default forward pass.
+        accumulation_steps: micro-batches per optimizer step (>= 1).
+        grad_scaler: a ``torch.amp.GradScaler`` for mixed precision (its state is restored).
+        device: where batches go; None: the device of the model's first parameter.
+        snapshot: "memory", "disk" (temporary directory, removed) or a folder path.
+        repeats: number of sweeps (>= 1); with > 1 the suggestions are medians with spread.
+        seed: seeds python/numpy/torch and the loader's generator before each sweep
+            (``seed + k`` for repeat k); None keeps the current RNG streams.
+        progress: show a progress bar on stderr.
+
+    Returns:
+        A :class:`lrscope.analysis.RangeTestResult`.
+
+    Raises:
+        InvalidArgumentError: bad arguments or data (the message names the fix).
+        RangeTestError: the loss was NaN/inf at the very first step, or train_step failed.
+
+    Example (a tiny regression)::
+
+        >>> import torch, lrscope
+        >>> _ = torch.manual_seed(0)
+        >>> x = torch.randn(64, 3); y = x @ torch.tensor([1.0, -2.0, 0.5])
+        >>> data = [(x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+        >>> model = torch.nn.Linear(3, 1)
+        >>> opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        >>> res = lrscope.find_lr(model, opt, lambda out, t: ((out.squeeze(1) - t) ** 2).mean(),
+        ...                       data, start_lr=1e-4, end_lr=10, num_steps=30, progress=False)
+        >>> res.lrs[0], res.stop_reason in ("completed", "diverged", "non-finite")
+        (0.0001, True)
+        >>> opt.param_groups[0]["lr"]
+        0.1
+    """
+    lrs = sweep_lrs(start_lr, end_lr, num_steps, mode)
+    smoothing = v.fraction("smoothing", smoothing, low_open=False, high_open=True)
+    diverge_factor = v.finite("diverge_factor", diverge_factor)
+    if not diverge_factor > 1.0:
+        raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1",
+                                   "use e.g. diverge_factor=4 (stop at 4x the best loss).")
+    repeats = v.integer("repeats", repeats, minimum=1)
+    if seed is not None:
+        seed = v.integer("seed", seed, minimum=0)
+    if val_every is not None:
+        val_every = v.integer("val_every", val_every, minimum=1)
+        if val_loader is None:
+            raise InvalidArgumentError("val_loader", None, "is required when val_every is set",
+                                       "pass a small validation loader, or leave val_every None.")
+        if loss_fn is None:
+            raise InvalidArgumentError("loss_fn", None, "is required for validation (loss_fn(model(x), y))",
+                                       "pass loss_fn, or leave val_every None.")
+    where = _check_snapshot(snapshot)
+    accumulation_steps, device = _check_common(model, optimizer, loss_fn, train_loader, train_step,
+                                               accumulation_steps, device, metric)
+    stepper = _Stepper(model, optimizer, loss_fn, train_loader, train_step=train_step,
+                       accumulation_steps=accumulation_steps, grad_scaler=grad_scaler, device=device, metric=metric)
+    val_fn = (lambda: stepper.evaluate(val_loader)) if val_every is not None else None
+
+    snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
+    results: list[RangeTestResult] = []
+    try:
+        for k in range(repeats):
+            if k > 0:
+                snap.restore(rng=False)  # same start, the RNG stream (batch order) moves on
+            if seed is not None:
+                _reseed(seed + k, snap._generators)
+            stepper.reset_data()
+            log = run_sweep(stepper.step, lrs, smoothing=smoothing, diverge_factor=diverge_factor,
+                            val_fn=val_fn, val_every=val_every, progress=progress)
+            group_lrs = np.array([stepper.group_lrs(lr) for lr in log.lrs], dtype=float).reshape(
+                len(log.lrs), len(stepper.ratios))
+            results.append(RangeTestResult(
+                lrs=log.lrs, losses=log.losses, smoothed=log.smoothed, group_lrs=group_lrs, mode=mode,
+                start_lr=float(lrs[0]), end_lr=float(lrs[-1]), num_steps=int(num_steps),
+                stop_reason=log.stop_reason, stop_message=log.stop_message, smoothing=smoothing,
+                diverge_factor=diverge_factor, metric=log.metric,
+                metric_name=(getattr(metric, "__name__", "metric") if metric is not None else None),
+                val_steps=log.val_steps, val_losses=log.val_losses, val_metric=log.val_metric,
+                iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps)))
+    finally:
+        try:
+            snap.restore()
+        finally:
+            snap.close()
+    if repeats == 1:
+        return results[0]
+    return RangeTestResult.from_repeats(results)
+
+
+def probe(
+    model,
+    optimizer,
+    loss_fn,
+    train_loader,
+    lrs=(0.1, 0.01, 0.001, 0.0001),
+    steps: int = 30,
+    *,
+    diverge_factor: float = 4.0,
+    slow_ratio: float = 0.5,
+    train_step: Callable[[Any, Any], Any] | None = None,
+    accumulation_steps: int = 1,
+    grad_scaler=None,
+    device=None,
+    snapshot: str | os.PathLike = "memory",
+    seed: int | None = None,
+    progress: bool = False,
+) -> ProbeResult:
+    """Short constant-LR runs from the same starting state, each with a verdict.
+
+    Every run starts from the saved state (weights, optimizer, RNG, batch order), trains
+    ``steps`` optimizer steps at one LR (group 0; other groups keep their ratio) and records
+    the loss; a run stops at the first NaN/inf. The state is restored before each run and at
+    the end. Verdicts (explodes / too slow / good) follow :mod:`lrscope.analysis.probe`.
+
+    Args:
+        model, optimizer, loss_fn, train_loader: as for :func:`find_lr`.
+        lrs: the LRs to try (each > 0).
+        steps: optimizer steps per run (>= 2).
+        diverge_factor: a run "explodes" when its loss rises above
+            ``start + (diverge_factor - 1) * |start|`` (> 1).
+        slow_ratio: a run is "too slow" when its loss drop is below ``slow_ratio`` times the
+            best run's drop (in (0, 1)).
+        train_step, accumulation_steps, grad_scaler, device, snapshot: as for :func:`find_lr`.
+        seed: seeds the RNGs and loader generators before every run (None: every run replays
+            the current RNG state).
+        progress: show a progress bar on stderr.
+
+    Returns:
+        A :class:`lrscope.analysis.probe.ProbeResult`.
+    """
+    try:
+        lr_list = [v.positive("lrs", lr) for lr in lrs]
+    except TypeError:
+        raise InvalidArgumentError("lrs", lrs, "must be a sequence of positive numbers",
+                                   "e.g. lrs=(0.1, 0.01, 0.001).") from None
+    if not lr_list:
+        raise InvalidArgumentError("lrs", lrs, "must hold at least one LR", "e.g. lrs=(0.1, 0.01, 0.001).")
+    steps = v.integer("steps", steps, minimum=2)
+    diverge_factor = v.finite("diverge_factor", diverge_factor)
+    if not diverge_factor > 1.0:
+        raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1", "use e.g. diverge_factor=4.")
+    slow_ratio = v.fraction("slow_ratio", slow_ratio)
+    if seed is not None:
+        seed = v.integer("seed", seed, minimum=0)
+    where = _check_snapshot(snapshot)
+    accumulation_steps, device = _check_common(model, optimizer, loss_fn, train_loader, train_step,
+                                               accumulation_steps, device, None)
+    stepper = _Stepper(model, optimizer, loss_fn, train_loader, train_step=train_step,
+                       accumulation_steps=accumulation_steps, grad_scaler=grad_scaler, device=device, metric=None)
+    bar = None
+    if progress:
+        tqdm = v.require("tqdm", "the probe's progress bar", "torch")
+        import sys
+
+        bar = tqdm.tqdm(total=len(lr_list) * steps, desc="lrscope probe", unit="step", file=sys.stderr, leave=False)
+    curves: list[np.ndarray] = []
+    snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
+    try:
+        for lr in lr_list:
+            snap.restore()
+            if seed is not None:
+                _reseed(seed, snap._generators)
+            stepper.reset_data()
+            losses: list[float] = []
+            for i in range(steps):
+                loss, _ = stepper.step(lr)
+                if bar is not None:
+                    bar.update(1)
+                if not math.isfinite(loss):
+                    if i == 0:  # measured before any update: the data or the model, not the LR
+                        raise RangeTestError(
+                            f"the loss was {loss} at the very first step (lr={lr:.4g}), before the LR could "
+                            "matter. Fix: check the data for NaN/inf, the loss function and the model's "
+                            "initialisation.")
+                    losses.append(loss)
+                    if bar is not None:
+                        bar.update(steps - i - 1)
+                    break
+                losses.append(loss)
+            curves.append(np.asarray(losses, dtype=float))
+    finally:
+        if bar is not None:
+            bar.close()
+        try:
+            snap.restore()
+        finally:
+            snap.close()
+    return ProbeResult(lrs=np.asarray(lr_list, dtype=float), curves=tuple(curves), steps=steps,
+                       diverge_factor=diverge_factor, slow_ratio=slow_ratio)
+
