@@ -298,7 +298,8 @@ class RangeTestResult:
             reasons.append("suggesters_disagree")
             listed = ", ".join(f"{n}={x:.2g}" for n, x in group.items())
             msgs.append(f"For {_USE_LABEL[use]} the rules disagree by {d:.1f} decades ({listed}): the curve has no "
-                        "clear shape; run with repeats=3 or more steps and read the plot.")
+                        "clear shape; " + ("use more steps or a larger batch" if self.repeats else
+                                           "run with repeats=3 or more steps") + " and read the plot.")
         if self.repeats and used is not None:
             sp = self.spread.get(used)
             if sp is not None and C.decades(sp) > C.DISAGREE_DECADES:
