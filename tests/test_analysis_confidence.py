@@ -138,3 +138,11 @@ def test_repeats_must_sweep_the_same_range():
         RangeTestResult.from_repeats([a, b])
     with pytest.raises(InvalidArgumentError, match="results"):
         RangeTestResult.from_repeats([])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_disagreement_is_measured_from_the_answer_given(seed):
+    r = synthetic_result(clean, num_steps=100, noise=0.05, seed=seed, stop_above=1.0)
+    s = r.suggestions
+    far = max(abs(math.log10(s[n] / r.lr)) for n in ("steepest", "valley", "min_div10"))
+    assert ("suggesters_disagree" in r.verdicts["lr"].reasons) == (far > 1.0)

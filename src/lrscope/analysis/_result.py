@@ -293,11 +293,11 @@ class RangeTestResult:
             msgs.append(f"No rule answered for {_USE_LABEL[use]} ({', '.join(rules)}){why}.")
         sugg = self.suggestions
         group = {name: sugg[name] for name in C.AGREEMENT[use] if sugg.get(name) is not None}
-        d = C.decades(group.values())
+        d = C.distance(value, group.values())
         if d > C.DISAGREE_DECADES:
             reasons.append("suggesters_disagree")
             listed = ", ".join(f"{n}={x:.2g}" for n, x in group.items())
-            msgs.append(f"For {_USE_LABEL[use]} the rules disagree by {d:.1f} decades ({listed}): the curve has no "
+            msgs.append(f"For {_USE_LABEL[use]} the rules lie up to {d:.1f} decades from the answer ({listed}): the curve has no "
                         "clear shape; " + ("use more steps or a larger batch" if self.repeats else
                                            "run with repeats=3 or more steps") + " and read the plot.")
         if self.repeats and used is not None:

@@ -2,8 +2,9 @@
 
 ``DEFAULT_RULES`` maps each use to the rule (or the ordered rules, first answer wins)
 that gives it; the benchmark (``benchmarks/``) chooses them, so change them here and
-only here. ``AGREEMENT`` lists, per use, the rules whose answers should agree within
-``DISAGREE_DECADES`` decades for a confident answer.
+only here. ``AGREEMENT`` lists, per use, the rules whose answers should lie within
+``DISAGREE_DECADES`` decades of the answer given (``max |log10(x / answer)|``) for a
+confident answer.
 
 Curve-level checks (reason codes, each with its fix in the message):
 
@@ -37,7 +38,7 @@ AGREEMENT: dict[str, tuple[str, ...]] = {
     "clr_base": ("loss_fall", "acc_rise"),
     "clr_max": ("loss_rise", "acc_plateau"),
 }
-#: answers further apart than this many decades (log10 max/min) disagree
+#: a rule further than this many decades from the answer given (|log10(x/answer)|) disagrees
 DISAGREE_DECADES = 1.0
 #: flat: total movement of the smoothed loss below this multiple of the per-step noise
 FLAT_NOISE_RATIO = 3.0
@@ -86,6 +87,17 @@ def decades(values) -> float:
     if len(vals) < 2:
         return 0.0
     return math.log10(max(vals) / min(vals))
+
+
+def distance(answer, values) -> float:
+    """How far, in decades, the values lie from the answer: ``max |log10(x / answer)|``.
+
+    Without an answer, the span of the values (``decades``).
+    """
+    if answer is None or not answer > 0:
+        return decades(values)
+    vals = [float(x) for x in values if x is not None and x > 0 and math.isfinite(x)]
+    return max((abs(math.log10(x / answer)) for x in vals), default=0.0)
 
 
 def merge(verdicts) -> Confidence:
