@@ -80,12 +80,14 @@ export function scheduleSpec(s) {
     return s.schedParams[k] ?? d[2];
   };
   let spec;
+  // with a warmup, a schedule with a length gets the steps left after it
+  const total = s.warmup ? Math.max(2, s.steps - Math.max(1, s.warmupSteps)) : Math.max(2, s.steps);
   switch (s.sched) {
     case "constant": spec = { kind: "constant", lr: s.lr }; break;
     case "step": spec = { kind: "step", lr: s.lr, step_size: Math.max(1, Math.round(p("step_size"))), gamma: p("gamma") }; break;
-    case "cosine": spec = { kind: "cosine", lr: s.lr, total_steps: s.steps, min_lr: p("min_lr") }; break;
+    case "cosine": spec = { kind: "cosine", lr: s.lr, total_steps: total, min_lr: p("min_lr") }; break;
     case "cyclic": spec = { kind: "cyclic", base_lr: s.lr / p("div"), max_lr: s.lr, step_size: Math.max(1, Math.round(p("step_size"))), policy: p("policy"), window: p("window"), gamma: p("gamma") }; break;
-    case "one_cycle": spec = { kind: "one_cycle", max_lr: s.lr, total_steps: s.steps, pct_start: p("pct_start"), div_factor: p("div_factor"), final_div_factor: p("final_div_factor"), anneal: p("anneal") }; break;
+    case "one_cycle": spec = { kind: "one_cycle", max_lr: s.lr, total_steps: total, pct_start: p("pct_start"), div_factor: p("div_factor"), final_div_factor: p("final_div_factor"), anneal: p("anneal") }; break;
     default: throw new Error(`unknown schedule ${s.sched}`);
   }
   if (s.warmup) spec = { kind: "warmup", schedule: spec, warmup_steps: Math.max(1, s.warmupSteps) };
