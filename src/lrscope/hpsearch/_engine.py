@@ -352,7 +352,8 @@ def create_study(storage: Any, study: str, *, space: Any = None, strategy: str =
             return meta
         raise InvalidArgumentError("study", study, f"already exists in {redact(str(storage))}",
                                    "choose another name, or start workers with `lrscope search --study NAME`.")
-    s = optuna.create_study(study_name=study, storage=st, direction=direction)
+    with _quiet():
+        s = optuna.create_study(study_name=study, storage=st, direction=direction)
     s.set_user_attr(META_KEY, meta)
     return meta
 
@@ -543,6 +544,11 @@ def _search(objective, space, strategy, budget, storage, study, seed, pruner, pr
         if direction is not None and direction != meta["direction"]:
             raise InvalidArgumentError("direction", direction, f"differs from study {name!r}'s ({meta['direction']!r})",
                                        "leave it out, or create a new study.")
+        obj_dir = getattr(objective, "direction", None)
+        if direction is None and obj_dir is not None and obj_dir != meta["direction"]:
+            raise InvalidArgumentError("direction", obj_dir, f"of the objective differs from study {name!r}'s "
+                                       f"({meta['direction']!r})", "create the study with the task's direction "
+                                       f"(--direction {obj_dir}).")
         parsed_space, strategy, direction = stored_space, meta["strategy"], meta["direction"]
         if pruner is None and isinstance(meta.get("pruner"), str):
             pruner = meta["pruner"]

@@ -1,0 +1,71 @@
+"""`lrscope search`: search the learning rate (and more) with one strategy, on one machine or as one worker."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import add_output_flags, add_task_argument, check_writable, print_json, task_spec
+
+STRATEGIES = ("grid", "random", "qmc", "tpe", "gp", "cmaes", "nsga2", "anneal", "aco", "finder")
+
+
+def add_storage_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--storage", metavar="URL|FILE.log",
+                   help="journal file (one machine) or database URL such as postgresql+psycopg2://user:pw@host/db")
+    p.add_argument("--study", metavar="NAME", help="study name (with --storage it must exist: `lrscope study create`)")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "search", help="search the LR (and schedule, momentum, ...) with grid/random/tpe/gp/cmaes/anneal/aco/finder",
+        description="Run a search, or one worker of a shared study (--storage URL --study NAME).")
+    add_task_argument(p)
+    p.add_argument("--strategy", choices=STRATEGIES, default=None, help="default tpe, or the stored study's")
+    p.add_argument("--trials", type=int, default=20, help="trials this process runs (default 20)")
+    p.add_argument("--space", default=None, help="lr (default), schedule, full, a JSON object or a .json file")
+    p.add_argument("--steps", type=int, default=300, help="optimizer steps per trial (default 300)")
+    p.add_argument("--eval-every", type=int, default=None, help="steps between intermediate reports")
+    p.add_argument("--pruner", choices=("none", "median", "sha", "asha", "hyperband"), default=None)
+    p.add_argument("--max-steps", type=int, default=None, help="stop once all trials spent this many steps")
+    p.add_argument("--sampler-seed", type=int, default=None,
+                   help="sampler seed (default: --seed alone, random for a shared study's worker)")
+    p.add_argument("--device", default=None, help="torch device, e.g. cuda:0")
+    add_storage_flags(p)
+    p.add_argument("--heartbeat", type=int, default=10, help="seconds between heartbeats (database storage)")
+    p.add_argument("--grace", type=int, default=None, help="seconds without heartbeat before a trial is retried")
+    add_output_flags(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = task_spec(args)
+    check_writable("--plot", args.plot)
+    check_writable("--report", args.report)
+    from ..hpsearch import search, task_objective
+
+    objective = task_objective(spec, steps=args.steps, eval_every=args.eval_every, seed=args.seed, device=args.device)
+    shared = args.storage is not None
+    sampler_seed = args.sampler_seed if args.sampler_seed is not None else (None if shared else args.seed)
+    result = search(objective, space=args.space, strategy=args.strategy, budget=args.trials, storage=args.storage,
+                    study=args.study, seed=sampler_seed, pruner=args.pruner, progress=not args.no_progress,
+                    max_steps=args.max_steps, must_exist=shared and args.study is not None,
+                    heartbeat_interval=args.heartbeat, grace_period=args.grace)
+    emit(result, args)
+    return 0
+
+
+def emit(result, args) -> None:
+    """Print the table or JSON and write --plot / --report (shared with `lrscope study`)."""
+    if getattr(args, "json", False):
+        print_json(result.to_dict())
+    else:
+        print(result.summary())
+    if getattr(args, "plot", None):
+        result.plot().savefig(args.plot)
+        print(f"plot: {args.plot}") if not args.json else None
+    report = getattr(args, "report", None) or getattr(args, "html", None)
+    if report:
+        from ..hpsearch._report import write_search_html
+
+        write_search_html(result, report)
+        print(f"report: {report}") if not getattr(args, "json", False) else None
