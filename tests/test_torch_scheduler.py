@@ -183,3 +183,17 @@ def test_spec_dict_is_accepted_and_repr_is_short():
     assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
     assert "step=0" in repr(sched)
     assert isinstance(sched, torch.optim.lr_scheduler.LRScheduler)
+
+
+def test_tensor_lr_is_filled_in_place():
+    p = torch.nn.Parameter(torch.zeros(2))
+    opt = torch.optim.Adam([p], lr=torch.tensor(0.01))
+    lr_tensor = opt.param_groups[0]["lr"]
+    s = CyclicLR(0.01, 0.1, 4)
+    sched = ScheduleLR(opt, s, momentum=True)
+    for t in range(1, 6):
+        opt.step()
+        sched.step()
+        assert opt.param_groups[0]["lr"] is lr_tensor  # same tensor, filled in place
+        assert float(lr_tensor) == pytest.approx(s(t), rel=1e-6)
+        assert float(sched.get_last_lr()[0]) == pytest.approx(s(t), rel=1e-6)

@@ -11,6 +11,7 @@ from torch.optim.lr_scheduler import LRScheduler
 from .._validate import integer, known_keys, positive
 from ..errors import InvalidArgumentError
 from ..schedules import Schedule, from_spec
+from ..schedules._base import _ScalarOps
 
 __all__ = ["ScheduleLR"]
 
@@ -71,7 +72,8 @@ class ScheduleLR(LRScheduler):
             raise InvalidArgumentError("schedule", schedule, "must be an lrscope schedule or its spec dict",
                                        "e.g. lrscope.schedules.CyclicLR(base_lr=1e-3, max_lr=6e-3, step_size=2000).")
         self.schedule = schedule
-        self.momentum_schedule, self._momentum_key = self._momentum_rule(optimizer, schedule, momentum)
+        self._momentum_source, self._momentum_method, self._momentum_key = self._momentum_rule(
+            optimizer, schedule, momentum)
         self.group_scales = self._scales(optimizer, group_scales)
         lr0 = schedule(0)
         for group, scale in zip(optimizer.param_groups, self.group_scales):
@@ -82,16 +84,17 @@ class ScheduleLR(LRScheduler):
     @staticmethod
     def _momentum_rule(optimizer, schedule, momentum):
         if momentum is None or momentum is False:
-            return None, None
+            return None, None, None
         if momentum is True:
             if not schedule.has_momentum:
                 raise InvalidArgumentError(
                     "momentum", True, f"needs a schedule with a momentum rule; {type(schedule).__name__} has none",
                     "use CyclicLR or OneCycle, or pass momentum=<a schedule of momentum values>.")
-            value = schedule.momentum
+            source, method = schedule, "_eval_momentum"
         else:
-            value = from_spec(momentum) if isinstance(momentum, dict) else momentum
-            if not isinstance(value, Schedule):
+            source = from_spec(momentum) if isinstance(momentum, dict) else momentum
+            method = "_eval"
+            if not isinstance(source, Schedule):
                 raise InvalidArgumentError("momentum", momentum, "must be None, True or an lrscope schedule",
                                            "e.g. momentum=True with CyclicLR/OneCycle.")
         name = type(optimizer).__name__
@@ -110,10 +113,10 @@ class ScheduleLR(LRScheduler):
                 "momentum", True, f"needs an optimizer with momentum or betas; {name} has neither",
                 "use SGD(momentum=0.9), RMSprop(momentum=...) or an Adam-family optimizer (beta1 is cycled), "
                 "or pass momentum=None.")
-        m0 = value(0)
+        m0 = getattr(source, method)(0.0, _ScalarOps)
         if not 0 <= m0 < 1:
             raise InvalidArgumentError("momentum", m0, "must give values in [0, 1)", "check the momentum schedule.")
-        return value, key
+        return source, method, key
 
     @staticmethod
     def _scales(optimizer, group_scales):
@@ -130,23 +133,66 @@ class ScheduleLR(LRScheduler):
         return tuple(positive("group_scales", s) for s in group_scales)
 
     # -- LRScheduler --------------------------------------------------------
+    def _values(self, t: int) -> tuple[float, float | None]:
+        """(LR, momentum or None) at step t, each computed once per step for all groups."""
+        t = float(t)
+        lr = self.schedule._eval(t, _ScalarOps)
+        if self._momentum_key is None:
+            return float(lr), None
+        m = getattr(self._momentum_source, self._momentum_method)(t, _ScalarOps)
+        return float(lr), float(m)
+
+    def _set_momentum(self, m: float) -> None:
+        if self._momentum_key == "betas":
+            for group in self.optimizer.param_groups:
+                betas = group["betas"]
+                if isinstance(betas[0], torch.Tensor):
+                    betas[0].fill_(m)
+                else:
+                    group["betas"] = (m, *betas[1:])
+        else:
+            for group in self.optimizer.param_groups:
+                _set(group, "momentum", m)
+
     def get_lr(self) -> list[float]:
         """The LR of each group at step ``last_epoch`` (sets the momentum too, like torch's CyclicLR)."""
-        t = self.last_epoch
-        lr = self.schedule(t)
-        if self._momentum_key is not None:
-            m = self.momentum_schedule(t)
-            if self._momentum_key == "betas":
-                for group in self.optimizer.param_groups:
-                    betas = group["betas"]
-                    if isinstance(betas[0], torch.Tensor):
-                        betas[0].fill_(m)
-                    else:
-                        group["betas"] = (m, *betas[1:])
-            else:
-                for group in self.optimizer.param_groups:
-                    _set(group, "momentum", m)
+        lr, m = self._values(self.last_epoch)
+        if m is not None:
+            self._set_momentum(m)
         return [scale * lr for scale in self.group_scales]
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one optimizer step and set every group's LR (and momentum) from the closed form."""
+        if epoch is not None or self._step_count <= 1:
+            # torch's own path: keeps its call-order warning on the first step and the deprecated `epoch`
+            super().step(epoch)
+            return
+        self._step_count += 1
+        self.last_epoch += 1
+        self._apply()
+
+    def _apply(self) -> None:
+        lr, m = self._values(self.last_epoch)
+        last = []
+        momentum_key = self._momentum_key
+        for group, scale in zip(self.optimizer.param_groups, self.group_scales):
+            value = scale * lr
+            current = group["lr"]
+            if isinstance(current, torch.Tensor):
+                current.fill_(value)
+                last.append(current.clone())
+            else:
+                group["lr"] = value
+                last.append(value)
+            if momentum_key == "momentum":
+                _set(group, "momentum", m)
+            elif momentum_key == "betas":
+                betas = group["betas"]
+                if isinstance(betas[0], torch.Tensor):
+                    betas[0].fill_(m)
+                else:
+                    group["betas"] = (m, *betas[1:])
+        self._last_lr = last
 
     _get_closed_form_lr = get_lr
 
@@ -163,15 +209,7 @@ class ScheduleLR(LRScheduler):
             raise InvalidArgumentError("state_dict", sorted(state_dict), "has no 'last_epoch'",
                                        "pass ScheduleLR.state_dict() output.")
         self.last_epoch = integer("last_epoch", state_dict["last_epoch"], minimum=0)
-        self._get_lr_called_within_step = True
-        try:
-            values = self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set(group, "lr", lr)
-        self._last_lr = [g["lr"].clone() if isinstance(g["lr"], torch.Tensor) else g["lr"]
-                         for g in self.optimizer.param_groups]
+        self._apply()
 
     def __repr__(self) -> str:
         return f"ScheduleLR(schedule={self.schedule!r}, step={self.last_epoch})"

@@ -1,0 +1,111 @@
+"""Cost of one scheduler step: lrscope's ScheduleLR against torch's CyclicLR and OneCycleLR.
+
+Each contender drives its own optimizer, built identically (SGD with momentum, N parameter
+groups of one tiny tensor each), with momentum cycling on for all of them. Only
+``scheduler.step()`` is timed (no optimizer step). Rounds are interleaved: every round
+times every contender once, in a shuffled order, so drift in machine load hits all of them
+alike; the report gives the median microseconds per step over rounds and the ratio
+ours / torch measured in the same run.
+
+    python benchmarks/schedule_step.py                 # print the table
+    python benchmarks/schedule_step.py --write docs/benchmarks/schedules.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import time
+import warnings
+
+import torch
+
+from lrscope.schedules import CyclicLR, OneCycle
+from lrscope.torch import ScheduleLR
+
+warnings.filterwarnings("ignore", message=".*lr_scheduler.step.*")
+
+
+def make_optimizer(groups: int) -> torch.optim.Optimizer:
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(groups)]
+    return torch.optim.SGD([{"params": [p]} for p in params], lr=0.1, momentum=0.9)
+
+
+def contenders(groups: int, total: int):
+    """name -> scheduler; pairs that compute the same schedule."""
+    t = torch.optim.lr_scheduler
+    return {
+        "torch CyclicLR": t.CyclicLR(make_optimizer(groups), 1e-3, 6e-3, step_size_up=2000, cycle_momentum=True),
+        "ScheduleLR(CyclicLR)": ScheduleLR(make_optimizer(groups), CyclicLR(1e-3, 6e-3, 2000), momentum=True),
+        "torch OneCycleLR": t.OneCycleLR(make_optimizer(groups), max_lr=0.1, total_steps=total),
+        "ScheduleLR(OneCycle)": ScheduleLR(make_optimizer(groups), OneCycle(0.1, total), momentum=True),
+        "ScheduleLR(CyclicLR, hann)": ScheduleLR(make_optimizer(groups), CyclicLR(1e-3, 6e-3, 2000, window="hann"),
+                                                 momentum=True),
+    }
+
+
+def measure(groups: int, rounds: int, steps: int, seed: int = 0) -> dict[str, float]:
+    """Median microseconds per step() over interleaved rounds."""
+    scheds = contenders(groups, total=rounds * steps + 10)
+    rng = random.Random(seed)
+    times: dict[str, list[float]] = {name: [] for name in scheds}
+    names = list(scheds)
+    for _ in range(rounds):
+        rng.shuffle(names)
+        for name in names:
+            step = scheds[name].step
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                step()
+            times[name].append((time.perf_counter() - t0) / steps * 1e6)
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
+def report(results: dict[int, dict[str, float]], rounds: int, steps: int) -> str:
+    lines = [
+        "# Scheduler step cost (`benchmarks/schedule_step.py`)",
+        "",
+        f"Median microseconds per `scheduler.step()` over {rounds} interleaved rounds of {steps} steps each; "
+        "SGD with momentum, momentum cycling on for every contender, one tiny tensor per parameter group. "
+        "Ratios are ours / torch, measured side by side in the same run (below 1 means faster than torch).",
+        "",
+        f"Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+        f"torch {torch.__version__}, {torch.get_num_threads()} torch thread(s).",
+        "",
+        "| groups | torch CyclicLR | ScheduleLR(CyclicLR) | ratio | ScheduleLR(CyclicLR, hann) | ratio "
+        "| torch OneCycleLR | ScheduleLR(OneCycle) | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for groups, r in results.items():
+        c, o = r["torch CyclicLR"], r["torch OneCycleLR"]
+        lines.append(
+            f"| {groups} | {c:.1f} | {r['ScheduleLR(CyclicLR)']:.1f} | {r['ScheduleLR(CyclicLR)'] / c:.2f} "
+            f"| {r['ScheduleLR(CyclicLR, hann)']:.1f} | {r['ScheduleLR(CyclicLR, hann)'] / c:.2f} "
+            f"| {o:.1f} | {r['ScheduleLR(OneCycle)']:.1f} | {r['ScheduleLR(OneCycle)'] / o:.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--groups", type=int, nargs="+", default=[10, 1000])
+    ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--steps", type=int, default=200, help="steps per round (divided by groups/10 for big N)")
+    ap.add_argument("--write", metavar="FILE.md", help="also write the markdown table to this file")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    results = {}
+    for g in args.groups:
+        steps = max(5, args.steps * 10 // max(10, g))
+        results[g] = measure(g, args.rounds, steps)
+    text = report(results, args.rounds, args.steps)
+    print(text)
+    if args.write:
+        with open(args.write, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+if __name__ == "__main__":
+    main()
