@@ -85,6 +85,14 @@ def report(results: dict[int, dict[str, float]], rounds: int, steps: int) -> str
             f"| {r['ScheduleLR(CyclicLR, hann)']:.1f} | {r['ScheduleLR(CyclicLR, hann)'] / c:.2f} "
             f"| {o:.1f} | {r['ScheduleLR(OneCycle)']:.1f} | {r['ScheduleLR(OneCycle)'] / o:.2f} |"
         )
+    lines += [
+        "",
+        "Why ScheduleLR is not slower: it evaluates the closed form once per step (one LR and one "
+        "momentum for all groups, times a per-group scale) and sets LR and momentum in a single pass "
+        "over the groups; torch's schedulers recompute the formula for every group and walk the "
+        "groups a second time for momentum. Both sides pay the same per-group dict writes, so the "
+        "ratio is the honest number; absolute microseconds depend on the machine and its load.",
+    ]
     return "\n".join(lines) + "\n"
 
 
