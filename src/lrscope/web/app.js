@@ -141,12 +141,13 @@ function readControls() {
   s.start = [num("start-x"), num("start-y")];
   s.opt = $("optimizer").value;
   s.optParams = {};
-  for (const el of $("opt-params").querySelectorAll("[data-key]")) if (Number(el.value) !== OPTIMIZER_DEFAULTS[s.opt][el.dataset.key]) s.optParams[el.dataset.key] = Number(el.value);
+  for (const el of $("opt-params").querySelectorAll("[data-key]")) if (el.dataset.key in OPTIMIZER_DEFAULTS[s.opt] && Number(el.value) !== OPTIMIZER_DEFAULTS[s.opt][el.dataset.key]) s.optParams[el.dataset.key] = Number(el.value);
   s.lr = num("lr"); s.steps = Math.round(num("steps")); s.noise = num("noise"); s.seed = Math.round(num("seed"));
   s.sched = $("schedule").value;
   s.schedParams = {};
   for (const el of $("sched-params").querySelectorAll("[data-key]")) {
     const def = SCHED_PARAMS[s.sched].find((e) => e[0] === el.dataset.key);
+    if (!def) continue; // the inputs of the schedule just switched away from
     const v = def[3] ? el.value : Number(el.value);
     if (v !== def[2]) s.schedParams[el.dataset.key] = v;
   }

@@ -1,0 +1,233 @@
+"""The explorer page end to end in headless Chromium (Debian's /usr/bin/chromium via playwright).
+
+One browser and one `lrscope explore` server per module. Every test fails on a console
+error or an uncaught page error, and saves screenshots to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import find_binary, need_tool
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-extensions"]
+BOWL = "s=bowl&k=10&x=-1.6&y=1.2&opt=sgd&lr=0.05&n=300&sched=constant&speed=50"
+
+
+def _chromium() -> str | None:
+    path = "/usr/bin/chromium"
+    return path if os.path.exists(path) else find_binary("chromium", "chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc = subprocess.Popen([sys.executable, "-m", "lrscope", "explore", "--no-browser"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"http://\S+/index\.html", proc.stdout.readline()).group(0)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = _chromium()
+    need_tool("chromium", exe is not None, "apt-get install chromium (never `playwright install`)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    pg.errors = errors
+    yield pg
+    ctx.close()
+    assert errors == [], errors
+
+
+def _open(page, server, hash_=BOWL):
+    page.goto(f"{server}#{hash_}")
+    page.wait_for_selector("body[data-ready='1']")
+
+
+def _run_to_end(page):
+    page.click("#play")
+    page.wait_for_function("() => !window.explorer.playing", timeout=20000)
+    return page.eval_on_selector("#status", "el => ({text: el.textContent, cls: el.className, step: +el.dataset.step, loss: +el.dataset.loss})")
+
+
+def test_small_lr_converges_from_a_clicked_start_point(page, server, artifacts_dir):
+    _open(page, server)
+    box = page.locator("#map").bounding_box()
+    # click at 15% / 20% of the map: x = -2 + 0.15*4 = -1.4, y = 2 - 0.2*4 = 1.2 on the [-2, 2]^2 bowl
+    page.mouse.click(box["x"] + 0.15 * box["width"], box["y"] + 0.2 * box["height"])
+    assert float(page.input_value("#start-x")) == pytest.approx(-1.4, abs=0.03)
+    assert float(page.input_value("#start-y")) == pytest.approx(1.2, abs=0.03)
+    st = _run_to_end(page)
+    assert st["cls"] != "diverged"
+    assert st["step"] == 300
+    # SGD with lr=0.05 on f = (x^2 + 10 y^2)/2: x_t = 0.95^t x_0, so the loss is ~ 0.5 * (0.95^300 * 1.4)^2
+    assert st["loss"] < 1e-12
+    page.screenshot(path=str(artifacts_dir / "explorer-converged-laptop.png"), full_page=True)
+
+
+def test_huge_lr_says_where_it_diverged(page, server, artifacts_dir):
+    _open(page, server)
+    page.fill("#lr", "0.5")
+    page.press("#lr", "Enter")
+    page.locator("#lr").evaluate("el => el.dispatchEvent(new Event('change', {bubbles: true}))")
+    st = _run_to_end(page)
+    assert st["cls"] == "diverged"
+    m = re.match(r"diverged at step (\d+): the learning rate is too large for this curvature", st["text"])
+    assert m, st["text"]
+    # along y the iterate is multiplied by (1 - 0.5*10) = -4 each step: 1.2 * 4^t passes 1000 half-widths
+    # (2000) first at t = ceil(log(2000/1.2)/log(4)) = 6
+    assert int(m.group(1)) == 6
+    assert "lr < 2/10 = 0.2" in st["text"]
+    page.screenshot(path=str(artifacts_dir / "explorer-diverged.png"))
+
+
+def test_switching_the_schedule_changes_the_lr_chart(page, server, artifacts_dir):
+    _open(page, server)
+    cap = page.locator("#lr-caption")
+    before = page.locator("#lr-chart").screenshot()
+    assert cap.get_attribute("data-kind") == "constant"
+    page.select_option("#schedule", "cosine")
+    assert cap.get_attribute("data-kind") == "cosine"
+    first, last = float(cap.get_attribute("data-first")), float(cap.get_attribute("data-last"))
+    # cosine over 300 steps from 0.05 to 0: at step 299, 0.05 * (1 + cos(pi * 299/300)) / 2
+    assert first == pytest.approx(0.05)
+    assert last == pytest.approx(0.05 * (1 + __import__("math").cos(__import__("math").pi * 299 / 300)) / 2, rel=1e-9)
+    assert page.locator("#lr-chart").screenshot() != before
+    page.select_option("#schedule", "one_cycle")
+    assert cap.get_attribute("data-kind") == "one_cycle"
+    assert float(cap.get_attribute("data-max")) == pytest.approx(0.05)
+    assert float(cap.get_attribute("data-first")) == pytest.approx(0.05 / 25)
+    page.check("#warmup")
+    assert cap.get_attribute("data-kind") == "warmup"
+    assert float(cap.get_attribute("data-first")) == 0.0
+    assert page.locator("#alert").is_hidden()
+    page.screenshot(path=str(artifacts_dir / "explorer-one-cycle-warmup.png"), full_page=True)
+
+
+def test_a_shared_link_reproduces_the_set_up(page, server, browser):
+    _open(page, server)
+    page.select_option("#surface", "rosenbrock")
+    page.select_option("#optimizer", "adam")
+    page.fill("#lr", "0.02"); page.locator("#lr").dispatch_event("change")
+    page.select_option("#schedule", "cyclic")
+    page.select_option("#sched-window", "hann")
+    page.click("#keep")
+    page.select_option("#optimizer", "momentum")
+    url = page.url
+    fields = ["#surface", "#optimizer", "#lr", "#schedule", "#sched-window", "#start-x", "#start-y"]
+    want = {f: page.input_value(f) for f in fields}
+    runs = page.locator("#runs li").all_inner_texts()
+    assert len(runs) == 2
+    other = browser.new_page()
+    try:
+        other.goto(url)
+        other.wait_for_selector("body[data-ready='1']")
+        assert {f: other.input_value(f) for f in fields} == want
+        assert other.locator("#runs li").all_inner_texts() == runs
+        assert other.evaluate("() => window.explorer.current.losses.at(-1)") == page.evaluate("() => window.explorer.current.losses.at(-1)")
+    finally:
+        other.close()
+
+
+def test_range_test_marks_suggestions_and_use_sets_the_lr(page, server, artifacts_dir):
+    _open(page, server)
+    page.click("#rangetest")
+    items = page.locator("#rt-suggestions li[data-suggester]")
+    names = {items.nth(i).get_attribute("data-suggester") for i in range(items.count())}
+    assert names == {"steepest", "valley", "min_div10", "loss_fall", "loss_rise"}
+    lr = float(page.locator("li[data-suggester='min_div10']").get_attribute("data-lr"))
+    # SGD on the bowl with kappa=10 diverges above lr = 2/10: the minimum / 10 lies below that
+    assert 0 < lr < 0.2
+    page.locator("li[data-suggester='min_div10'] button").click()
+    assert float(page.input_value("#lr")) == pytest.approx(lr, rel=1e-2)
+    page.screenshot(path=str(artifacts_dir / "explorer-range-test.png"), full_page=True)
+
+
+def test_loading_a_landscape_file_and_a_malformed_one(page, server, tmp_path, artifacts_dir):
+    _open(page, server)
+    xs = [i / 10 - 1 for i in range(21)]
+    land = {"format": "lrscope-landscape", "version": 1, "name": "bowl-net", "x": xs, "y": xs,
+            "loss": [[1 + x * x + 3 * y * y for x in xs] for y in xs]}
+    good = tmp_path / "land.json"; good.write_text(json.dumps(land))
+    page.set_input_files("#land-file", str(good))
+    page.wait_for_function("() => window.explorer.state.surface === 'landscape'")
+    assert page.locator("#alert").is_hidden()
+    page.fill("#lr", "0.1"); page.locator("#lr").dispatch_event("change")
+    st = _run_to_end(page)
+    assert st["cls"] != "diverged" and st["loss"] < 1.01  # the grid's minimum is 1 at the centre
+    page.screenshot(path=str(artifacts_dir / "explorer-landscape.png"), full_page=True)
+    bad = tmp_path / "foreign.json"; bad.write_text(json.dumps({"format": "something-else"}))
+    page.set_input_files("#land-file", str(bad))
+    alert = page.locator("#alert")
+    alert.wait_for(state="visible")
+    assert 'foreign.json: not a landscape file: "format" is "something-else"' in alert.inner_text()
+    broken = tmp_path / "broken.json"; broken.write_text("{nope")
+    page.set_input_files("#land-file", str(broken))
+    page.wait_for_function("() => document.getElementById('alert').textContent.includes('not valid JSON')")
+
+
+def test_phone_width_and_keyboard(browser, server, artifacts_dir):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        _open(pg, server)
+        # no horizontal scrolling at phone width
+        assert pg.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+        # keyboard: focus the map, arrow keys move the start point; Space plays
+        x0 = float(pg.input_value("#start-x"))
+        pg.focus("#map"); pg.keyboard.press("ArrowRight")
+        assert float(pg.input_value("#start-x")) == pytest.approx(x0 + 0.02 * 4)
+        pg.focus("#map"); pg.keyboard.press(" ")
+        pg.wait_for_function("() => !window.explorer.playing && window.explorer.frame > 0", timeout=20000)
+        pg.screenshot(path=str(artifacts_dir / "explorer-phone.png"), full_page=True)
+    finally:
+        ctx.close()
+    assert errors == []
+
+
+def test_exported_file_works_offline(browser, tmp_path, artifacts_dir):
+    from lrscope.web import build_export
+
+    out = tmp_path / "explorer.html"
+    out.write_text(build_export())
+    ctx = browser.new_context(viewport={"width": 1200, "height": 800}, offline=True)
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        pg.goto(Path(out).as_uri() + "#" + BOWL)
+        pg.wait_for_selector("body[data-ready='1']")
+        assert _run_to_end(pg)["loss"] < 1e-12
+    finally:
+        ctx.close()
+    assert errors == []
