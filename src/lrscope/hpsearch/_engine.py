@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
+import socket
 import sys
 import warnings
 from collections.abc import Callable, Mapping
@@ -102,6 +104,7 @@ class TrialRecord:
     steps: int
     reason: str | None = None
     retry_of: int | None = None
+    worker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -382,7 +385,8 @@ def _result(study: optuna.Study) -> SearchResult:
             reason = t.system_attrs.get("fail_reason") or "worker stopped (no heartbeat) or unknown failure"
         records.append(TrialRecord(number=t.number, config=dict(t.params), metric=metric,
                                    state=_STATES.get(t.state, str(t.state)), steps=int(t.user_attrs.get("steps", 0)),
-                                   reason=reason, retry_of=t.system_attrs.get("failed_trial")))
+                                   reason=reason, retry_of=t.system_attrs.get("failed_trial"),
+                                   worker=t.user_attrs.get("worker")))
     direction = "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
     return SearchResult(trials=tuple(records), direction=direction, strategy=meta.get("strategy", "?"),
                         space=meta.get("space", {}), study_name=study.study_name,
@@ -405,6 +409,7 @@ def _suggest(trial: optuna.Trial, space) -> dict[str, Any]:
 
 def _wrap(objective: Callable, space) -> Callable[[optuna.Trial], float]:
     def run(trial: optuna.Trial) -> float:
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         config = _suggest(trial, space)
         reporter = Reporter(trial)
         try:

@@ -1,0 +1,158 @@
+"""Two `lrscope search` workers share one study in a throwaway PostgreSQL; one is SIGKILLed mid-trial.
+
+The server runs from a temporary directory on a free localhost port (as the `postgres` user when
+the tests run as root, since PostgreSQL refuses to run as root) and is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import find_binary, need_tool
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def _pg_bin(name: str) -> str | None:
+    found = find_binary(name)
+    if found:
+        return found
+    hits = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return hits[-1] if hits else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    need_tool("PostgreSQL", bool(initdb and pg_ctl), "install Debian's `postgresql` package (initdb, pg_ctl)")
+    pytest.importorskip("psycopg2")
+    root = Path(tempfile.mkdtemp(prefix="lrscope-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        runuser = find_binary("runuser")
+        need_tool("runuser", runuser is not None, "PostgreSQL refuses root; util-linux's runuser is needed")
+        shutil.chown(root, "postgres", "postgres")
+        prefix = [runuser, "-u", "postgres", "--"]
+    data, port = root / "data", _free_port()
+    subprocess.run(prefix + [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
+    subprocess.run(prefix + [pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"],
+                   check=True, capture_output=True)
+    try:
+        import psycopg2
+
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        conn.autocommit = True
+        conn.cursor().execute("CREATE DATABASE lrscope")
+        conn.close()
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/lrscope"
+    finally:
+        subprocess.run(prefix + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+TASK = textwrap.dedent('''
+    import time
+    import torch
+
+    def make_task(seed=0):
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(64, 1, generator=g)
+        data = [(x[i:i + 16], 3 * x[i:i + 16]) for i in range(0, 64, 16)]
+        torch.manual_seed(seed)
+        model = torch.nn.Linear(1, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def train_step(model, batch):
+            time.sleep(0.05)  # ~1 s per 20-step trial, so a worker can be killed mid-trial
+            return torch.nn.functional.mse_loss(model(batch[0]), batch[1])
+
+        return dict(model=model, optimizer=opt, loss_fn=torch.nn.functional.mse_loss,
+                    train_loader=data, val_loader=data[:1], train_step=train_step)
+''')
+
+
+def _lrscope(*args: str, **kw) -> subprocess.Popen:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "lrscope", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_killed_worker_loses_no_trial_and_its_trial_is_retried(pg_url, tmp_path):
+    import optuna
+    from optuna.trial import TrialState
+
+    target = 6
+    task = tmp_path / "task.py"
+    task.write_text(TASK)
+    space = '{"lr": {"type": "float", "low": 0.001, "high": 0.5, "log": true}}'
+    create = _lrscope("study", "create", "--storage", pg_url, "--study", "kill", "--space", space,
+                      "--strategy", "random", "--direction", "minimize", "--trials", str(target))
+    out, err = create.communicate(timeout=60)
+    assert create.returncode == 0, err
+
+    worker = ["search", f"{task}:make_task", "--storage", pg_url, "--study", "kill", "--trials", "20",
+              "--steps", "20", "--heartbeat", "1", "--grace", "2", "--no-progress", "--json"]
+    a, b = _lrscope(*worker), _lrscope(*worker)
+    study = optuna.load_study(study_name="kill", storage=pg_url)
+    victim, done_before = None, {}
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and victim is None:
+            trials = study.get_trials(deepcopy=False)
+            done = {t.number: t.value for t in trials if t.state == TrialState.COMPLETE}
+            mine = [t for t in trials if t.state == TrialState.RUNNING
+                    and t.user_attrs.get("worker", "").endswith(f":{a.pid}") and t.user_attrs.get("steps", 0) > 0]
+            if done and mine:
+                victim, done_before = mine[0].number, done
+                os.kill(a.pid, signal.SIGKILL)
+                killed_at = time.time()
+            time.sleep(0.2)
+        assert victim is not None, "worker A never ran a trial while another one had finished"
+        out_b, err_b = b.communicate(timeout=90)
+        assert b.returncode == 0, err_b
+    finally:
+        for p in (a, b):
+            if p.poll() is None:
+                p.kill()
+            p.communicate()
+
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    # No finished trial is lost: everything complete before the kill is still complete, same value.
+    for number, value in done_before.items():
+        assert trials[number].state == TrialState.COMPLETE and trials[number].value == value
+    # The killed trial ended FAIL (heartbeat gone) and was retried with the same parameters.
+    dead = trials[victim]
+    assert dead.state == TrialState.FAIL
+    assert dead.datetime_complete.timestamp() - killed_at < 2 + 15  # grace period + one trial + slack
+    retries = [t for t in trials.values() if t.system_attrs.get("failed_trial") == victim]
+    assert retries and retries[0].params == dead.params
+    assert retries[0].state == TrialState.COMPLETE
+    # The study completed: the target number of finished trials, and nothing left running.
+    finished = [t for t in trials.values() if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
+    assert len(finished) >= target
+    assert not [t for t in trials.values() if t.state == TrialState.RUNNING]
+    # What the workers print reads the same study.
+    import json
+
+    payload = json.loads(out_b)
+    assert payload["counts"]["FAIL"] >= 1 and payload["study_name"] == "kill"
