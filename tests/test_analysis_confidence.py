@@ -90,11 +90,26 @@ def test_clr_step_size_is_four_epochs_and_says_when_the_epoch_is_unknown():
             known.clr_spec(bad)
 
 
-def test_clr_prefers_the_metric_rules_when_a_metric_was_recorded():
+def test_clr_bounds_follow_the_rules_passed_in():
     r = synthetic_result(clean, num_steps=100, iterations_per_epoch=10,
                          metric=lambda u: 0.1 + 0.8 * logistic((u + 4.0) / 0.4))
     s = r.suggestions
-    assert r.clr["base_lr"] == s["acc_rise"] and r.clr["max_lr"] == s["acc_plateau"]
+    assert r.clr["base_lr"] == s["loss_fall"] and r.clr["max_lr"] == s["loss_rise"]   # the defaults
+    spec = r.clr_spec(base_rule=("acc_rise", "loss_fall"), max_rule="acc_plateau")
+    assert spec["base_lr"] == s["acc_rise"] and spec["max_lr"] == s["acc_plateau"]
+
+
+def test_acc_rise_ignores_noise_spikes_before_the_real_rise():
+    # a flat metric at 0.1 with one spike to 0.5 at u=-6, then the real rise around u=-3
+    def metric(u):
+        return 0.1 + 0.4 * (np.abs(u + 6.0) < 0.05) + 0.8 * logistic((u + 3.0) / 0.3)
+
+    r = synthetic_result(clean, num_steps=241, metric=metric)
+    c = r.curve(smooth_fraction=0.0)
+    from lrscope.analysis.suggesters import acc_rise
+
+    # the metric stays above 10% of its rise from u = -3 + 0.3 ln(1/9) on (closed form of the logistic)
+    assert abs(math.log10(acc_rise(c)) - (-3.0 + 0.3 * math.log(1 / 9))) <= 2 * 8 / 240
 
 
 def test_the_rule_for_each_use_can_be_passed_in_or_changed_in_one_place(monkeypatch):

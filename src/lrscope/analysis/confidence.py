@@ -26,10 +26,10 @@ import math
 
 #: the rule(s) behind each use; a tuple is tried in order and the first answer wins
 DEFAULT_RULES: dict[str, str | tuple[str, ...]] = {
-    "lr": "valley",
+    "lr": "min_div10",
     "one_cycle_max_lr": "loss_rise",
-    "clr_base": ("acc_rise", "loss_fall"),
-    "clr_max": ("acc_plateau", "loss_rise"),
+    "clr_base": "loss_fall",
+    "clr_max": "loss_rise",
 }
 #: rules whose answers are compared for each use
 AGREEMENT: dict[str, tuple[str, ...]] = {

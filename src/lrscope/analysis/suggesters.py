@@ -21,10 +21,11 @@ loss_fall      base_lr (Smith 2017): first LR where the smoothed loss has fallen
                ``LOSS_FALL_FRACTION`` of its total fall ``s_0 - s_min``.
 loss_rise      max_lr: first LR after the minimum where the smoothed loss has risen
                by ``LOSS_RISE_FRACTION`` of the fall above ``s_min``. None if it never does.
-acc_rise       base_lr on the metric (validation metric when recorded): first LR
-               where it has risen by ``ACC_RISE_FRACTION`` of its total rise.
-acc_plateau    max_lr on the metric: first LR where it reaches ``ACC_PLATEAU_FRACTION``
-               of its total rise (it flattens there).
+acc_rise       base_lr on the metric (validation metric when recorded): the LR from
+               which the metric stays at or above ``m_0 + ACC_RISE_FRACTION (m_max - m_0)``
+               up to its maximum (noise spikes on the plateau before the rise do not count).
+acc_plateau    max_lr on the metric: likewise with ``ACC_PLATEAU_FRACTION`` of the total
+               rise (it flattens there).
 =============  ==================================================================
 
 References: L. N. Smith, "Cyclical Learning Rates for Training Neural Networks",
@@ -154,12 +155,17 @@ def _metric_level(curve: Curve, fraction: float) -> float | None:
     rise = float(curve.metric.max()) - m0
     if not rise > 0:
         return None
-    i = int(np.argmax(curve.metric >= m0 + fraction * rise))
+    i_max = int(np.argmax(curve.metric))
+    below = np.nonzero(curve.metric[: i_max + 1] < m0 + fraction * rise)[0]
+    i = int(below[-1]) + 1 if below.size else 0   # from here on it stays above the level up to the maximum
     return float(curve.metric_lrs[i])
 
 
 def acc_rise(curve: Curve) -> float | None:
-    """base_lr: first LR where the metric reaches ``m_0 + ACC_RISE_FRACTION * (m_max - m_0)``.
+    """base_lr: the LR from which the metric stays >= ``m_0 + ACC_RISE_FRACTION * (m_max - m_0)`` up to its maximum.
+
+    That is one past the last point before the maximum that is below the level (the
+    first point when none is).
 
     The metric is the smoothed validation metric when the test recorded one, else the
     training metric (higher is better). None without a metric or when it never rises.
@@ -168,7 +174,7 @@ def acc_rise(curve: Curve) -> float | None:
 
 
 def acc_plateau(curve: Curve) -> float | None:
-    """max_lr: first LR where the metric reaches ``m_0 + ACC_PLATEAU_FRACTION * (m_max - m_0)``.
+    """max_lr: the LR from which the metric stays >= ``m_0 + ACC_PLATEAU_FRACTION * (m_max - m_0)`` up to its maximum.
 
     Past that point the metric gains little: it has flattened (Smith's "max_lr where the
     accuracy slows, becomes ragged or starts to fall"). None without a rising metric.
