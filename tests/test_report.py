@@ -103,6 +103,7 @@ def test_html_report_is_one_offline_page_with_the_numbers(tmp_path, artifacts_di
 def test_html_report_shows_spreads_of_repeats(tmp_path):
     runs = [synthetic_result(clean, num_steps=80, noise=0.04, seed=s, stop_above=1.0) for s in range(3)]
     comb = RangeTestResult.from_repeats(runs)
+    assert "each repeat (3)" in legend_labels(comb.plot().axes[0])
     text = write_html(comb, tmp_path / "r.html", total_steps=777).read_text()
     lo, hi = comb.spread["steepest"]
     assert f"{lo:.3g} .. {hi:.3g}" in text and "&quot;total_steps&quot;: 777" in text

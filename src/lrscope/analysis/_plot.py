@@ -89,6 +89,12 @@ def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = No
     from ._curve import SMOOTH_FRACTION
 
     full = zero_lag_smooth(raw_all[:fin], SMOOTH_FRACTION * max(result.num_steps, fin))
+    for k, rep in enumerate(result.repeats):
+        ok = np.isfinite(rep.losses)
+        n_ok = int(np.argmin(ok)) if not ok.all() else rep.losses.size
+        ax_loss.plot(rep.lrs[:n_ok], zero_lag_smooth(rep.losses[:n_ok], SMOOTH_FRACTION * max(rep.num_steps, n_ok)),
+                     color="#0969da", lw=0.9, alpha=0.35, zorder=2,
+                     label=f"each repeat ({len(result.repeats)})" if k == 0 else None)
     if a > 0:
         ax_loss.plot(lrs_all[: a + 1], full[: a + 1], color="#24292f", lw=1.2, ls=":", zorder=2)
     if b < fin:
