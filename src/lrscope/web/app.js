@@ -32,6 +32,7 @@ const app = {
   current: null, runs: [], frame: 0, playing: false, frames: 0, rt: null,
 };
 window.explorer = app; // for tests, benchmarks and the curious
+app.redraw = () => draw();
 
 // ---- URL hash <-> state ---------------------------------------------------------------
 
@@ -257,7 +258,7 @@ function draw() {
   app.view3d.draw(app.runs, upto);
   const vis = app.runs.filter((r) => r.visible);
   const fmin = app.surface.fmin;
-  drawChart($("loss-chart"), vis.map((r) => ({ ys: r.losses.map((l) => Math.max(l - fmin, 1e-12)), color: r.color })), { logY: true, upto });
+  drawChart($("loss-chart"), vis.map((r) => ({ ys: r.losses.map((l) => Math.max(l - fmin, 1e-12)), color: r.color })), { logY: true, upto, xMax: Math.max(...vis.map((r) => r.cfg.steps), 1) });
   // LR chart: the whole schedule of every visible run
   const lrSeries = vis.map((r) => ({ ys: Array.from({ length: r.cfg.steps }, (_, t) => fromSpec(r.spec)(t)), color: r.color }));
   const cur = lrSeries.length && app.current.visible ? lrSeries[0].ys : Array.from({ length: app.state.steps }, (_, t) => fromSpec(app.current.spec)(t));

@@ -168,7 +168,7 @@ function niceLog(v) { return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 
  * Line chart: series [{ys, xs?, color}], x linear (or log10 when logX), y log10 when logY.
  * marks: [{x, color, label}] vertical lines (range-test suggestions).
  */
-export function drawChart(canvas, series, { logY = false, logX = false, upto = Infinity, xLabel = "step", marks = [] } = {}) {
+export function drawChart(canvas, series, { logY = false, logX = false, upto = Infinity, xLabel = "step", marks = [], xMax = null } = {}) {
   const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
   const L = 52, R = 10, T = 10, B = 28;
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
@@ -184,6 +184,7 @@ export function drawChart(canvas, series, { logY = false, logX = false, upto = I
   }
   ctx.strokeStyle = "#c9ced8"; ctx.lineWidth = 1; ctx.strokeRect(L, T, w - L - R, h - T - B);
   if (!Number.isFinite(xlo)) return null;
+  if (xMax !== null && xMax > xhi) xhi = xMax;
   if (xhi === xlo) xhi = xlo + 1;
   if (yhi - ylo < 1e-12 * Math.max(1, Math.abs(yhi))) { ylo -= 0.5 * (Math.abs(ylo) || 1); yhi += 0.5 * (Math.abs(yhi) || 1); }
   const px = (x) => L + ((x - xlo) / (xhi - xlo)) * (w - L - R);
