@@ -1,0 +1,65 @@
+"""The task objective and the CLI on a tiny real task (digits MLP), and strategy="finder"."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("optuna")
+pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+from lrscope.errors import InvalidArgumentError  # noqa: E402
+from lrscope.hpsearch import search, task_objective  # noqa: E402
+
+
+def test_task_objective_refuses_unknown_space_keys_before_running():
+    obj = task_objective("demo:digits-mlp", steps=5)
+    with pytest.raises(InvalidArgumentError, match="space"):
+        search(obj, space={"lr": {"type": "float", "low": 1e-3, "high": 1, "log": True},
+                           "dropout": {"type": "float", "low": 0, "high": 0.5}}, budget=1, progress=False)
+
+
+def test_too_high_lr_diverges_and_is_recorded_as_failed():
+    obj = task_objective("demo:digits-mlp", steps=40)
+    r = search(obj, space={"lr": {"type": "float", "low": 1e4, "high": 1e5, "log": True}}, strategy="random",
+               budget=1, seed=0, progress=False)
+    t = r.trials[0]
+    assert t.state == "FAIL" and "diverged" in t.reason and 0 < t.steps <= 40
+
+
+@pytest.mark.slow
+def test_finder_confirms_multiples_of_the_range_test_suggestion():
+    obj = task_objective("demo:digits-mlp", steps=40)
+    r = search(obj, strategy="finder", budget=3, seed=0, progress=False)
+    sug, lo, hi = r.info["suggestion"], r.info["low"], r.info["high"]
+    assert lo <= sug <= hi
+    assert r.trials[0].config["lr"] == pytest.approx(sug)  # the suggestion is confirmed first
+    for t in r.trials:
+        assert lo <= t.config["lr"] <= hi
+    assert r.extra_steps > 0 and r.cumulative_steps == r.extra_steps + sum(t.steps for t in r.trials)
+
+
+@pytest.mark.slow
+def test_cli_search_json_and_study_report(tmp_path):
+    log = tmp_path / "s.log"
+    base = [sys.executable, "-m", "lrscope"]
+    out = subprocess.run(base + ["search", "--task", "demo:digits-mlp", "--strategy", "random", "--trials", "2",
+                                 "--steps", "20", "--no-progress", "--json", "--storage", str(log)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert len(payload["trials"]) == 2
+    assert payload["cumulative_steps"] == sum(t["steps"] for t in payload["trials"])
+    assert all(0 < t["steps"] <= 20 for t in payload["trials"])
+    html = tmp_path / "r.html"
+    rep = subprocess.run(base + ["study", "report", "--storage", str(log), "--study", "lrscope-search",
+                                 "--html", str(html)], capture_output=True, text=True, timeout=300)
+    assert rep.returncode == 0, rep.stderr
+    assert "cumulative training steps" in html.read_text()
+    bad = subprocess.run(base + ["search", "--task", "demo:digits-mlp", "--storage", str(log), "--study", "nope"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
