@@ -484,7 +484,7 @@ def find_lr(
         >>> opt = torch.optim.SGD(model.parameters(), lr=0.1)
         >>> res = lrscope.find_lr(model, opt, lambda out, t: ((out.squeeze(1) - t) ** 2).mean(),
         ...                       data, start_lr=1e-4, end_lr=10, num_steps=30, progress=False)
-        >>> res.lrs[0], res.stop_reason in ("completed", "diverged", "non-finite")
+        >>> float(res.lrs[0]), res.stop_reason in ("completed", "diverged", "non-finite")
         (0.0001, True)
         >>> opt.param_groups[0]["lr"]
         0.1

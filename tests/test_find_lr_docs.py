@@ -1,0 +1,36 @@
+"""The examples in docs/range_test.md and in the range-test modules' docstrings run as written."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "range_test.md"
+
+
+@pytest.mark.parametrize("name", ["lrscope.runner", "lrscope.analysis.probe", "lrscope.adapters.demo_tasks",
+                                  "lrscope.adapters.torch_range_test"])
+def test_docstring_examples(name):
+    if name.startswith("lrscope.adapters"):
+        pytest.importorskip("torch")
+    if name.endswith("demo_tasks"):
+        pytest.importorskip("mnist1d")
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0
+
+
+def test_python_quick_start_in_the_docs_runs(capsys):
+    pytest.importorskip("torch")
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    runnable = [b for b in blocks if b.startswith("import")]
+    assert runnable, "docs/range_test.md lost its runnable example"
+    for block in runnable:
+        exec(compile(block, str(DOC), "exec"), {"__name__": "docs_example"})
+    out = capsys.readouterr().out
+    assert "explodes" in out or "good" in out or "too slow" in out
