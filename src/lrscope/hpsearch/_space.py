@@ -53,7 +53,8 @@ class Float:
             return [math.sqrt(self.low * self.high) if self.log else (self.low + self.high) / 2]
         if self.log:
             a, b = math.log(self.low), math.log(self.high)
-            return [math.exp(a + (b - a) * i / (n - 1)) for i in range(n)]
+            inner = [math.exp(a + (b - a) * i / (n - 1)) for i in range(1, n - 1)]
+            return [self.low, *inner, self.high]  # exact ends (exp(log(x)) may round outside)
         return [self.low + (self.high - self.low) * i / (n - 1) for i in range(n)]
 
 
