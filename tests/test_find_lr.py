@@ -446,6 +446,8 @@ def _bad_input_case(name):
         kwargs.update(val_every=3)
     elif name == "snapshot":
         kwargs.update(snapshot=123)
+    elif name == "oneshot":
+        loader = iter(batches)  # 4 batches, 10 steps, cannot restart
     if opt is None:
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     return model, opt, loss_fn, loader, kwargs
@@ -463,6 +465,7 @@ def _bad_input_case(name):
     ("nan", RangeTestError, None, "very first step"),
     ("val_every", InvalidArgumentError, "val_loader", "val_every"),
     ("snapshot", InvalidArgumentError, "snapshot", "disk"),
+    ("oneshot", InvalidArgumentError, "train_loader", "re-iterable"),
 ])
 def test_bad_input_is_a_clear_error_and_changes_nothing(case, error, arg, words):
     model, opt, loss_fn, loader, kwargs = _bad_input_case(case)

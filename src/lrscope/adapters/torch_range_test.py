@@ -276,25 +276,36 @@ class _Stepper:
         lr0 = float(optimizer.param_groups[0]["lr"])
         self.ratios = [float(g["lr"]) / lr0 for g in optimizer.param_groups]
         self._it = None
+        self._served = 0
 
     def group_lrs(self, lr: float) -> list[float]:
         return [lr * r for r in self.ratios]
 
     def reset_data(self) -> None:
         self._it = None
+        self._served = 0
 
     def _next_batch(self) -> Any:
         if self._it is not None:
             try:
-                return next(self._it)
+                batch = next(self._it)
+                self._served += 1
+                return batch
             except StopIteration:
                 pass
         self._it = iter(self.loader)  # (re)start: cycles a loader shorter than the sweep
         try:
-            return next(self._it)
+            batch = next(self._it)
         except StopIteration:
+            if self._served:
+                raise InvalidArgumentError(
+                    "train_loader", f"a one-shot iterator exhausted after {self._served} batches",
+                    "must be re-iterable when it is shorter than the sweep",
+                    "pass a DataLoader or a list of batches, or lower num_steps.") from None
             raise InvalidArgumentError("train_loader", "an empty loader", "yields no batches",
                                        "pass a loader with at least one batch (check the dataset and drop_last).") from None
+        self._served += 1
+        return batch
 
     def _forward(self, batch) -> tuple[Any, float | None]:
         batch = _to_device(batch, self.device)
