@@ -142,8 +142,14 @@ class Snapshot:
             return self._heavy
         return torch.load(self._file, map_location="cpu", weights_only=True)
 
-    def restore(self, *, rng: bool = True) -> None:
-        """Put everything back bit-for-bit (``rng=False`` keeps the current RNG/generator states)."""
+    def restore(self, *, rng: bool = True, last: bool = False) -> None:
+        """Put everything back bit-for-bit.
+
+        Args:
+            rng: also restore the RNG and loader-generator states (False: keep the current ones).
+            last: this is the final restore; the optimizer may take the saved tensors themselves
+                instead of copies (the snapshot is not used again).
+        """
         heavy = self._load_heavy()
         with torch.no_grad():
             for n, p in self._params.items():
@@ -156,7 +162,8 @@ class Snapshot:
             p.requires_grad_(self.requires_grad[n])
         for module, mode in self.training:
             module.training = mode
-        self.optimizer.load_state_dict(_cpu_copy(heavy["optimizer"]))
+        saved_opt = heavy["optimizer"] if (last or self._heavy is None) else _cpu_copy(heavy["optimizer"])
+        self.optimizer.load_state_dict(saved_opt)
         if self.grad_scaler is not None:
             self.grad_scaler.load_state_dict(_cpu_copy(self.scaler_state))
         if rng:
@@ -247,7 +254,7 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
 
 def _to_device(batch: Any, device: torch.device) -> Any:
     if isinstance(batch, torch.Tensor):
-        return batch.to(device, non_blocking=True)
+        return batch if batch.device == device else batch.to(device, non_blocking=True)
     if isinstance(batch, dict):
         return {k: _to_device(val, device) for k, val in batch.items()}
     if isinstance(batch, (list, tuple)):
@@ -340,7 +347,6 @@ class _Stepper:
     def step(self, lr: float) -> tuple[float, float | None]:
         for group, glr in zip(self.optimizer.param_groups, self.group_lrs(lr)):
             group["lr"] = glr
-        self.model.train()
         self.optimizer.zero_grad(set_to_none=True)
         total, metrics = 0.0, []
         for _ in range(self.acc):
@@ -533,6 +539,7 @@ def find_lr(
             if seed is not None:
                 _reseed(seed + k, snap._generators)
             stepper.reset_data()
+            model.train()  # evaluate() puts the modes back after each validation
             log = run_sweep(stepper.step, lrs, smoothing=smoothing, diverge_factor=diverge_factor,
                             val_fn=val_fn, val_every=val_every, progress=progress)
             group_lrs = np.array([stepper.group_lrs(lr) for lr in log.lrs], dtype=float).reshape(
@@ -547,7 +554,7 @@ def find_lr(
                 iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps)))
     finally:
         try:
-            snap.restore()
+            snap.restore(last=True)
         finally:
             snap.close()
     if repeats == 1:
@@ -629,6 +636,7 @@ def probe(
             if seed is not None:
                 _reseed(seed, snap._generators)
             stepper.reset_data()
+            model.train()
             losses: list[float] = []
             for i in range(steps):
                 loss, _ = stepper.step(lr)
@@ -650,7 +658,7 @@ def probe(
         if bar is not None:
             bar.close()
         try:
-            snap.restore()
+            snap.restore(last=True)
         finally:
             snap.close()
     return ProbeResult(lrs=np.asarray(lr_list, dtype=float), curves=tuple(curves), steps=steps,
