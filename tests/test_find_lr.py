@@ -446,6 +446,8 @@ def _bad_input_case(name):
         kwargs.update(val_every=3)
     elif name == "snapshot":
         kwargs.update(snapshot=123)
+    elif name == "snapshot_file":
+        kwargs.update(snapshot=__file__)
     elif name == "oneshot":
         loader = iter(batches)  # 4 batches, 10 steps, cannot restart
     if opt is None:
@@ -466,6 +468,7 @@ def _bad_input_case(name):
     ("val_every", InvalidArgumentError, "val_loader", "val_every"),
     ("snapshot", InvalidArgumentError, "snapshot", "disk"),
     ("oneshot", InvalidArgumentError, "train_loader", "re-iterable"),
+    ("snapshot_file", InvalidArgumentError, "snapshot", "folder"),
 ])
 def test_bad_input_is_a_clear_error_and_changes_nothing(case, error, arg, words):
     model, opt, loss_fn, loader, kwargs = _bad_input_case(case)
@@ -477,4 +480,16 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(case, error, arg, words)
         assert info.value.name == arg
     assert words in str(info.value)
     assert "Fix:" in str(info.value)
+    _assert_same(before, _state(model, opt))
+
+
+def test_unwritable_temporary_directory_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", "/proc/lrscope-nowhere")  # no one can create this, root included
+    model = _model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    _warm(model, opt, _batches())
+    before = _state(model, opt)
+    with pytest.raises(InvalidArgumentError) as info:
+        find_lr(model, opt, _ce, _batches(), num_steps=10, snapshot="disk", progress=False)
+    assert info.value.name == "snapshot" and "TMPDIR" in str(info.value)
     _assert_same(before, _state(model, opt))

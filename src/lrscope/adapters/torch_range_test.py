@@ -114,18 +114,24 @@ class Snapshot:
         if where == "memory":
             self._heavy = _cpu_copy(heavy)
             return
-        if where == "disk":
-            self._tmpdir = tempfile.mkdtemp(prefix="lrscope-snapshot-")
-            self._file = Path(self._tmpdir) / "snapshot.pt"
-        else:
-            folder = Path(where)
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix="lrscope-snapshot-", suffix=".pt", dir=folder)
-            os.close(fd)
-            self._file = Path(name)
         self._heavy = None
         try:
+            if where == "disk":
+                self._tmpdir = tempfile.mkdtemp(prefix="lrscope-snapshot-")  # mode 0700, under TMPDIR
+                self._file = Path(self._tmpdir) / "snapshot.pt"
+            else:
+                folder = Path(where)
+                folder.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix="lrscope-snapshot-", suffix=".pt", dir=folder)  # mode 0600
+                os.close(fd)
+                self._file = Path(name)
             torch.save(heavy, self._file)
+        except OSError as exc:
+            self.close()
+            place = "the temporary directory (TMPDIR)" if where == "disk" else str(where)
+            raise InvalidArgumentError(
+                "snapshot", str(where), f"could not be written in {place} ({exc})",
+                "free some disk space, set TMPDIR to a writable folder, or use snapshot='memory'.") from exc
         except BaseException:
             self.close()
             raise
@@ -140,7 +146,9 @@ class Snapshot:
     def _load_heavy(self) -> dict[str, Any]:
         if self._heavy is not None:
             return self._heavy
-        return torch.load(self._file, map_location="cpu", weights_only=True)
+        # Our own file, written moments ago (0600 / in a 0700 directory): a full load is safe, and an
+        # optimizer with non-tensor state that weights_only refuses must not lose the user's state.
+        return torch.load(self._file, map_location="cpu", weights_only=False)
 
     def restore(self, *, rng: bool = True, last: bool = False) -> None:
         """Put everything back bit-for-bit.
