@@ -446,6 +446,8 @@ def _bad_input_case(name):
         kwargs.update(val_every=3)
     elif name == "snapshot":
         kwargs.update(snapshot=123)
+    elif name == "device":
+        kwargs.update(device="meta")
     elif name == "snapshot_file":
         kwargs.update(snapshot=__file__)
     elif name == "oneshot":
@@ -469,6 +471,7 @@ def _bad_input_case(name):
     ("snapshot", InvalidArgumentError, "snapshot", "disk"),
     ("oneshot", InvalidArgumentError, "train_loader", "re-iterable"),
     ("snapshot_file", InvalidArgumentError, "snapshot", "folder"),
+    ("device", InvalidArgumentError, "device", "model.to("),
 ])
 def test_bad_input_is_a_clear_error_and_changes_nothing(case, error, arg, words):
     model, opt, loss_fn, loader, kwargs = _bad_input_case(case)

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrscope.errors import InvalidArgumentError, RangeTestError
 from lrscope.runner import is_diverged, run_sweep, sweep_lrs
@@ -29,6 +31,18 @@ def test_exp_sweep_is_exactly_geometric_with_both_ends(start, end, n):
     np.testing.assert_allclose(lrs, expected, rtol=1e-12)
     ratios = lrs[1:] / lrs[:-1]
     np.testing.assert_allclose(ratios, (end / start) ** (1 / (n - 1)), rtol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(log_start=st.floats(-9, 1), decades=st.floats(0.01, 10), n=st.integers(10, 400),
+       mode=st.sampled_from(["exp", "linear"]))
+def test_sweep_properties(log_start, decades, n, mode):
+    start, end = 10.0**log_start, 10.0 ** (log_start + decades)
+    lrs = sweep_lrs(start, end, n, mode)
+    assert len(lrs) == n and lrs[0] == start and lrs[-1] == end
+    assert np.all(np.diff(lrs) > 0)
+    steps = np.log(lrs[1:] / lrs[:-1]) if mode == "exp" else np.diff(lrs)
+    np.testing.assert_allclose(steps, steps.mean(), rtol=1e-6, atol=1e-12 * end)
 
 
 def test_linear_sweep_has_equal_steps_and_both_ends():

@@ -245,15 +245,20 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
             "optimizer", f"param_groups[0]['lr']={lr0!r}",
             "must have a positive, finite float LR in its first parameter group (the reference of the per-group ratios)",
             "give the first group any positive lr, e.g. lr=0.01; the sweep overrides it and keeps the ratios.")
+    first = next(model.parameters(), None)
+    model_device = first.device if first is not None else torch.device("cpu")
     if device is None:
-        first = next(model.parameters(), None)
-        device = first.device if first is not None else torch.device("cpu")
+        device = model_device
     else:
         try:
             device = torch.device(device)
         except (RuntimeError, TypeError) as exc:
             raise InvalidArgumentError("device", device, f"is not a torch device ({exc})",
                                        "pass e.g. 'cpu' or 'cuda:0', or leave it None.") from exc
+        if device.type != model_device.type:
+            raise InvalidArgumentError(
+                "device", str(device), f"must be where the model is (its parameters are on {model_device})",
+                f"move the model first (model.to({str(device)!r}), then build the optimizer), or leave device None.")
     return accumulation_steps, device
 
 
