@@ -6,4 +6,3 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p lrscope-out
 .venv/bin/lrscope find --task demo:mnist1d-mlp --plot lrscope-out/range_test.png --report lrscope-out/range_test.html "$@"
-echo "wrote lrscope-out/range_test.png and lrscope-out/range_test.html"
