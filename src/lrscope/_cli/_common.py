@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
 
+from .._json import strict
 from ..errors import InvalidArgumentError
 
 
@@ -57,21 +57,9 @@ def check_writable(name: str, path: str | None) -> Path | None:
     return p
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "tolist"):
-        return _jsonable(obj.tolist())
-    return obj
-
-
 def print_json(payload: Any) -> None:
     """Print strict JSON (NaN/inf become null) to stdout."""
-    json.dump(_jsonable(payload), sys.stdout, indent=2, allow_nan=False)
+    json.dump(strict(payload), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
 
 

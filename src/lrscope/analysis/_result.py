@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .._json import strict
+
 from .. import _validate as v
 from ..errors import InvalidArgumentError
 from . import confidence as C
@@ -339,17 +341,17 @@ class RangeTestResult:
             if f.name == "repeats":
                 d["repeats"] = [r.to_dict() for r in val]
             else:
-                d[f.name] = _jsonable(val)
+                d[f.name] = strict(val)
         curve = self._curve
-        d["curve"] = {"first": curve.first, "stop": curve.stop, "loss": _jsonable(curve.loss),
-                      "metric_source": curve.metric_source, "noise": _jsonable(curve.noise)}
-        d["suggestions"] = _jsonable(self.suggestions)
+        d["curve"] = {"first": curve.first, "stop": curve.stop, "loss": strict(curve.loss),
+                      "metric_source": curve.metric_source, "noise": strict(curve.noise)}
+        d["suggestions"] = strict(self.suggestions)
         d["spread"] = {k: (None if s is None else [float(s[0]), float(s[1])]) for k, s in self.spread.items()}
         d["rules"] = {use: self._pick(use)[1] for use in C.USES}
         d["default_rules"] = {k: (list(r) if isinstance(r, tuple) else r) for k, r in C.DEFAULT_RULES.items()}
-        d["lr"] = _jsonable(self.lr)
-        d["one_cycle_max_lr"] = _jsonable(self.one_cycle_max_lr)
-        d["clr"] = _jsonable(self.clr)
+        d["lr"] = strict(self.lr)
+        d["one_cycle_max_lr"] = strict(self.one_cycle_max_lr)
+        d["clr"] = strict(self.clr)
         d["confidence"] = self.confidence.to_dict()
         d["verdicts"] = {k: c.to_dict() for k, c in self.verdicts.items()}
         return d
@@ -451,22 +453,6 @@ class RangeTestResult:
             if same_val and all(r.val_metric is not None for r in results) else None,
             iterations_per_epoch=first.iterations_per_epoch, repeats=tuple(results), task_name=first.task_name,
         )
-
-
-def _jsonable(obj: Any) -> Any:
-    if obj is None or isinstance(obj, (str, bool)):
-        return obj
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(x) for x in obj]
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(x) for k, x in obj.items()}
-    if isinstance(obj, (np.integer, int)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if math.isfinite(obj) else None
-    return obj
 
 
 def _unnull(val):

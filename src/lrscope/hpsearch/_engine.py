@@ -25,8 +25,9 @@ import optuna
 from optuna.trial import TrialState
 
 from .. import _validate as v
+from .._json import strict
 from ..errors import InvalidArgumentError, LRScopeError
-from ._samplers import STRATEGIES, make_sampler, to_distributions
+from ._samplers import STRATEGIES, make_sampler
 from ._space import Choice, Float, parse_space, space_to_dict
 from ._storage import redact, resolve_storage
 
@@ -181,17 +182,8 @@ class SearchResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A strict-JSON-ready payload (non-finite numbers become None)."""
-        def clean(x):
-            if isinstance(x, float) and not math.isfinite(x):
-                return None
-            if isinstance(x, dict):
-                return {str(k): clean(val) for k, val in x.items()}
-            if isinstance(x, (list, tuple)):
-                return [clean(val) for val in x]
-            return x
-
         steps, best = self.curve()
-        return clean({
+        return strict({
             "study_name": self.study_name, "strategy": self.strategy, "direction": self.direction,
             "space": self.space, "extra_steps": self.extra_steps, "info": self.info,
             "trials": [t.to_dict() for t in self.trials],
