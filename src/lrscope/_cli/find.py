@@ -24,14 +24,13 @@ def set_threads(threads: int | None, spec: str) -> None:
     The demo models have < 50k parameters: one thread is faster there than several, and
     several threads slow down badly when the cores are shared.
     """
-    import torch
-
     from .._validate import integer
+    from ..adapters.torch_env import set_num_threads
 
     if threads is not None:
-        torch.set_num_threads(integer("--threads", threads, minimum=1))
+        set_num_threads(integer("--threads", threads, minimum=1))
     elif spec.startswith("demo:"):
-        torch.set_num_threads(1)
+        set_num_threads(1)
 
 # flag -> (find_lr keyword, type, help); None defaults mean "find_lr's own default"
 _SWEEP_FLAGS = {

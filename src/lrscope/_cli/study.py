@@ -64,12 +64,9 @@ def run(args: argparse.Namespace) -> int:
                   f"trials={meta['trials']}, space={list(meta['space'])}")
         return 0
     if args.action == "show" and args.study is None:
-        import optuna
+        from ..hpsearch import list_studies
 
-        from ..hpsearch._storage import resolve_storage
-
-        summaries = optuna.get_all_study_summaries(resolve_storage(args.storage), include_best_trial=True)
-        rows = [[s.study_name, s.n_trials, None if s.best_trial is None else s.best_trial.value] for s in summaries]
+        rows = [[s["study"], s["trials"], s["best"]] for s in list_studies(args.storage)]
         if args.json:
             print_json([dict(zip(("study", "trials", "best"), r)) for r in rows])
         else:

@@ -31,7 +31,7 @@ from ._samplers import STRATEGIES, make_sampler
 from ._space import Choice, Float, parse_space, space_to_dict
 from ._storage import redact, resolve_storage
 
-__all__ = ["search", "SearchResult", "TrialRecord", "Reporter", "create_study", "load_search", "resolve_pruner",
+__all__ = ["search", "SearchResult", "TrialRecord", "Reporter", "create_study", "list_studies", "load_search", "resolve_pruner",
            "PRUNERS", "META_KEY"]
 
 META_KEY = "lrscope"
@@ -351,6 +351,13 @@ def create_study(storage: Any, study: str, *, space: Any = None, strategy: str =
         s = optuna.create_study(study_name=study, storage=st, direction=direction)
     s.set_user_attr(META_KEY, meta)
     return meta
+
+
+def list_studies(storage: Any) -> list[dict[str, Any]]:
+    """Every study in a storage: ``[{"study": name, "trials": n, "best": value or None}, ...]``."""
+    summaries = optuna.get_all_study_summaries(resolve_storage(storage), include_best_trial=True)
+    return [{"study": s.study_name, "trials": s.n_trials,
+             "best": None if s.best_trial is None else s.best_trial.value} for s in summaries]
 
 
 def load_search(storage: Any, study: str) -> SearchResult:
