@@ -34,9 +34,15 @@ q_best = best seed-mean q over the grid, q_init = the untrained model's q):
   oracle band (grid LRs whose seed-mean regret is <= 0.2).
 - cost: range-test steps against the grid's (37 LRs x budget x 2 seeds) for one schedule.
 
+``--repeats 3`` runs ``find_lr(..., repeats=3)`` instead (three sweeps, median suggestions) and
+writes ``range_tests_r3.json`` / ``suggestion_quality_r3.json``. Candidates named ``prop:...``
+are simple combinations of registered rules chosen after seeing the single rules' scores
+(post-hoc, so optimistic).
+
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/suggestion_quality.py --stage all
+    OMP_NUM_THREADS=1 python benchmarks/suggestion_quality.py --stage all --repeats 3
     python benchmarks/suggestion_quality.py --stage report     # no training
 """
 
@@ -61,9 +67,16 @@ sys.path.insert(0, str(HERE))
 import oracle  # noqa: E402
 
 RESULTS = HERE / "results"
-RANGE_PATH = RESULTS / "range_tests.json"
 RUNS_PATH = RESULTS / "suggested_runs.json"
-SUMMARY_PATH = RESULTS / "suggestion_quality.json"
+
+
+def range_path(repeats: int) -> Path:
+    """Cache of the range tests (one sweep, or ``repeats`` sweeps combined by ``from_repeats``)."""
+    return RESULTS / ("range_tests.json" if repeats == 1 else f"range_tests_r{repeats}.json")
+
+
+def summary_path(repeats: int) -> Path:
+    return RESULTS / ("suggestion_quality.json" if repeats == 1 else f"suggestion_quality_r{repeats}.json")
 USES = {"lr": "constant", "one_cycle_max_lr": "one_cycle"}
 BASELINES = ("blind", "tlf_steepest", "fastai_valley")
 BAND_REGRET = 0.2
@@ -137,16 +150,23 @@ def _fallback_find_lr(task: Any, metric: Any) -> Any:
         task_name=task.name)
 
 
-def run_range_test(bench: Any, seed: int) -> tuple[Any, str]:
-    """One range test on a fresh model of `bench`; returns (result, which implementation)."""
+def run_range_test(bench: Any, seed: int, repeats: int = 1) -> tuple[Any, str]:
+    """One range test on a fresh model of `bench`; returns (result, which implementation).
+
+    With ``repeats > 1``: ``find_lr(..., repeats=repeats, seed=100 * seed)`` (sweeps on
+    different batch orders, suggestions are medians).
+    """
     task = bench.make_task(seed)
     try:
         from lrscope.adapters import torch_range_test  # noqa: F401
         import lrscope
     except ImportError:
+        if repeats != 1:
+            raise
         return _fallback_find_lr(task, task.metric), "lrscope.runner.run_sweep (find_lr not yet available)"
+    extra = {} if repeats == 1 else {"repeats": repeats, "seed": 100 * seed}
     result = lrscope.find_lr(task.model, task.optimizer, task.loss_fn, task.train_loader, metric=task.metric,
-                             progress=False, **RANGE_TEST)
+                             progress=False, **RANGE_TEST, **extra)
     return result, "lrscope.find_lr"
 
 
@@ -155,6 +175,15 @@ def _result_fields(result: Any) -> dict[str, Any]:
 
     names = [f.name for f in dataclasses.fields(RangeTestResult) if f.name != "repeats"]
     return {name: _jsonable(getattr(result, name)) for name in names}
+
+
+def _rebuild_entry(entry: dict[str, Any]) -> Any:
+    """The RangeTestResult of a cache entry (combined with ``from_repeats`` for repeated sweeps)."""
+    from lrscope.analysis import RangeTestResult
+
+    if entry.get("repeats"):
+        return RangeTestResult.from_repeats([_rebuild(f) for f in entry["repeats"]])
+    return _rebuild(entry["fields"])
 
 
 def _rebuild(fields: dict[str, Any]) -> Any:
@@ -168,21 +197,25 @@ def _rebuild(fields: dict[str, Any]) -> Any:
     return RangeTestResult(**data)
 
 
-def stage_rangetest(names: list[str], force: bool = False) -> None:
+def stage_rangetest(names: list[str], force: bool = False, repeats: int = 1) -> None:
     import tasks as bench_tasks
 
-    cache = _load(RANGE_PATH)
+    path = range_path(repeats)
+    cache = _load(path)
     for name in names:
         for seed in oracle.SEEDS:
             k = f"{name}|{seed}"
             if k in cache and not force:
                 continue
             t0 = time.perf_counter()
-            result, impl = run_range_test(bench_tasks.TASKS[name], seed)
-            cache[k] = {"fields": _result_fields(result), "impl": impl, "steps": int(len(result.lrs)),
-                        "seconds": time.perf_counter() - t0}
-            print(f"range test {k}: {len(result.lrs)} steps, {result.stop_reason}", flush=True)
-            _save(RANGE_PATH, cache)
+            result, impl = run_range_test(bench_tasks.TASKS[name], seed, repeats)
+            parts = result.repeats or (result,)
+            cache[k] = {"fields": _result_fields(result), "impl": impl,
+                        "steps": int(sum(len(r.lrs) for r in parts)), "seconds": time.perf_counter() - t0}
+            if result.repeats:
+                cache[k]["repeats"] = [_result_fields(r) for r in result.repeats]
+            print(f"range test {k}: {cache[k]['steps']} steps, {result.stop_reason}", flush=True)
+            _save(path, cache)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -238,29 +271,58 @@ def fastai_valley(lrs: np.ndarray, smoothed: np.ndarray, num_steps: int) -> floa
     return float(lrs_[idx])
 
 
+def _gmean(*values: float | None) -> float | None:
+    got = [v for v in values if v is not None]
+    return float(np.exp(np.mean(np.log(got)))) if len(got) == len(values) else None
+
+
+def _div(value: float | None, by: float) -> float | None:
+    return None if value is None else value / by
+
+
+def proposals(sugg: dict[str, float | None]) -> dict[str, float | None]:
+    """Simple combinations of registered rules, chosen AFTER looking at the single rules' results.
+
+    They are post-hoc (so their scores are optimistic) and are listed to guide the choice of
+    default rules, not as evidence on their own.
+    """
+    st, md, lr_ = sugg.get("steepest"), sugg.get("min_div10"), sugg.get("loss_rise")
+    return {
+        "prop:gmean(steepest,min_div10)": _gmean(st, md),
+        "prop:loss_rise/2": _div(lr_, 2.0),
+        "prop:loss_rise/3": _div(lr_, 3.0),
+        "prop:loss_rise/5": _div(lr_, 5.0),
+        "prop:loss_rise/10": _div(lr_, 10.0),
+        "prop:gmean(steepest,loss_rise/3)": _gmean(st, _div(lr_, 3.0)),
+        "prop:min(steepest,loss_rise/3)": None if st is None or lr_ is None else min(st, lr_ / 3.0),
+    }
+
+
 def candidates(result: Any, blind: float) -> dict[str, dict[str, float | None]]:
     """{use: {candidate name: lr or None}} for one range-test result."""
     from lrscope.analysis import SUGGESTERS
 
     out: dict[str, dict[str, float | None]] = {}
+    sugg = result.suggestions
     for use in USES:
         c: dict[str, float | None] = {f"rule:{name}": result.suggest_for(use, name) for name in SUGGESTERS}
         c["default"] = result.suggest_for(use)
         c["blind"] = blind
         c["tlf_steepest"] = tlf_steepest(result.lrs, result.losses)
         c["fastai_valley"] = fastai_valley(result.lrs, result.smoothed, result.num_steps)
+        c.update(proposals(sugg))
         out[use] = c
     return out
 
 
 # --------------------------------------------------------------------------- stage 2: train
-def stage_train(names: list[str]) -> None:
+def stage_train(names: list[str], repeats: int = 1) -> None:
     import torch
 
     import tasks as bench_tasks
 
     torch.set_num_threads(1)
-    ranges = _load(RANGE_PATH)
+    ranges = _load(range_path(repeats))
     runs = _load(RUNS_PATH)
     for name in names:
         bench = bench_tasks.TASKS[name]
@@ -268,7 +330,7 @@ def stage_train(names: list[str]) -> None:
             entry = ranges.get(f"{name}|{seed}")
             if entry is None:
                 continue
-            cands = candidates(_rebuild(entry["fields"]), bench.blind_default)
+            cands = candidates(_rebuild_entry(entry), bench.blind_default)
             for use, schedule in USES.items():
                 for lr in sorted({v for v in cands[use].values() if v is not None}):
                     k = oracle.key(name, schedule, seed, lr)
@@ -310,11 +372,11 @@ def score(q_got: float, q_best: float, q_init: float, q_median: float) -> tuple[
     return min(1.0, r), rm
 
 
-def stage_report(names: list[str]) -> dict[str, Any]:
+def stage_report(names: list[str], repeats: int = 1) -> dict[str, Any]:
     import tasks as bench_tasks
 
     data = oracle.load()
-    ranges = _load(RANGE_PATH)
+    ranges = _load(range_path(repeats))
     runs = _load(RUNS_PATH)
     per_task: dict[str, Any] = {}
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -339,7 +401,7 @@ def stage_report(names: list[str]) -> dict[str, Any]:
                 entry = ranges.get(f"{name}|{seed}")
                 if entry is None:
                     continue
-                cands = candidates(_rebuild(entry["fields"]), bench.blind_default)[use]
+                cands = candidates(_rebuild_entry(entry), bench.blind_default)[use]
                 for cand, lr in cands.items():
                     run = None if lr is None else runs.get(oracle.key(name, schedule, seed, lr))
                     if lr is not None and run is None:
@@ -365,10 +427,13 @@ def stage_report(names: list[str]) -> dict[str, Any]:
             "tasks": sorted({r["task"] for r in rs}),
             "max_cost_fraction": float(max(r["cost_fraction"] for r in rs)),
         }
-    out = {"range_test": RANGE_TEST, "band_regret": BAND_REGRET, "fail_regret": FAIL_REGRET,
+    from lrscope.analysis import confidence
+
+    out = {"range_test": dict(RANGE_TEST, repeats=repeats), "band_regret": BAND_REGRET, "fail_regret": FAIL_REGRET,
+           "default_rules": {k: v for k, v in confidence.DEFAULT_RULES.items()},
            "summary": summary, "per_task": per_task,
            "impl": sorted({e["impl"] for e in ranges.values()})}
-    _save(SUMMARY_PATH, out)
+    _save(summary_path(repeats), out)
     print_tables(out)
     return out
 
@@ -384,24 +449,87 @@ def print_tables(out: dict[str, Any]) -> None:
                   f"{s['mean_regret_median_norm']:.2f} | {s['failures']} | {100 * s['max_cost_fraction']:.2f}% |")
 
 
+def stage_plot(names: list[str], repeats: int = 1, out_dir: Path = HERE.parent / "docs" / "benchmarks" / "img") -> None:
+    """Oracle curves with the suggestions marked (one panel per task), and the regret per candidate."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = oracle.load()
+    summary = _load(summary_path(repeats))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = [n for n in names if n in summary["per_task"]]
+    cols = 3
+    rows = math.ceil(len(names) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
+    marks = {"default": ("k", "o"), "blind": ("tab:gray", "s"), "tlf_steepest": ("tab:red", "v"),
+             "fastai_valley": ("tab:purple", "^")}
+    for ax, name in zip(axes.flat, names):
+        for use, schedule in USES.items():
+            if use not in summary["per_task"][name]:
+                continue
+            grid, q, q_init = oracle_curve(data, name, schedule)
+            colour = "tab:blue" if use == "lr" else "tab:orange"
+            ax.plot(grid, q, "-", color=colour, label=f"grid, {schedule}")
+            ax.axhline(q_init, color="0.8", lw=0.8)
+            cands = summary["per_task"][name][use]["candidates"]
+            for cand, (c, m) in marks.items():
+                for row in cands.get(cand, []):
+                    if row["lr"] is not None:
+                        ax.plot(row["lr"], row["quality"], m, color=c, mfc="none" if use == "lr" else c, ms=6,
+                                label=f"{cand} ({schedule})" if row["seed"] == 0 else None)
+        ax.set_xscale("log")
+        ax.set_title(name)
+        ax.set_xlabel("LR (constant) / max_lr (one-cycle)")
+        ax.set_ylabel(data["meta"][name]["quality"])
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.savefig(out_dir / "range_test_oracle.png", dpi=90)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, use in zip(axes, USES):
+        cands = summary["summary"].get(use, {})
+        order = sorted(cands, key=lambda c: cands[c]["mean_regret"])
+        vals = [cands[c]["mean_regret"] for c in order]
+        colours = ["tab:green" if c == "default" else "tab:gray" if c in BASELINES else
+                   "tab:olive" if c.startswith("prop:") else "tab:blue" for c in order]
+        ax.barh(range(len(order)), vals, color=colours)
+        ax.set_yticks(range(len(order)), [f"{c} ({cands[c]['failures']} fail)" for c in order], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel("mean normalised regret (0 = grid best, 1 = no learning)")
+        ax.set_title(f"{use} ({USES[use]})")
+    fig.tight_layout()
+    fig.savefig(out_dir / "range_test_regret.png", dpi=90)
+    plt.close(fig)
+    print(f"wrote {out_dir / 'range_test_oracle.png'} and {out_dir / 'range_test_regret.png'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     import tasks as bench_tasks
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stage", choices=("rangetest", "train", "report", "all"), default="all")
+    parser.add_argument("--stage", choices=("rangetest", "train", "report", "plot", "all"), default="all")
     parser.add_argument("--tasks", nargs="*", default=None)
     parser.add_argument("--force", action="store_true", help="re-run the range tests even when cached")
+    parser.add_argument("--repeats", type=int, default=1, help="sweeps per range test (find_lr repeats=)")
     args = parser.parse_args(argv)
     names = args.tasks or list(bench_tasks.TASKS)
     import torch
 
     torch.set_num_threads(1)
     if args.stage in ("rangetest", "all"):
-        stage_rangetest(names, args.force)
+        stage_rangetest(names, args.force, args.repeats)
     if args.stage in ("train", "all"):
-        stage_train(names)
+        stage_train(names, args.repeats)
     if args.stage in ("report", "all"):
-        stage_report(names)
+        stage_report(names, args.repeats)
+    if args.stage == "plot":
+        stage_plot(names, args.repeats)
     return 0
 
 

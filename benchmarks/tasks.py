@@ -11,7 +11,10 @@ and how to measure final quality on held-out data (higher is better).
 | digits-cnn        | sklearn digits 8x8           | 2-D CNN, 2 conv layers | SGD (plain)        |
 | cancer-mlp        | sklearn breast cancer        | MLP 30-64-64-2         | AdamW (wd 0.01)    |
 | diabetes-mlp      | sklearn diabetes (regression)| MLP 10-64-64-1         | SGD, Nesterov 0.9  |
-| stdlib-char-gpt   | Python stdlib source text    | 2-layer causal transformer (d=48) | AdamW  |
+| stdlib-char-gpt   | Python stdlib source text    | 2-layer causal transformer (d=32) | AdamW  |
+
+Two held-out tasks (``holdout=True``) reuse lrscope's built-in ``demo:digits-cnn`` (SGD with
+momentum) and ``demo:digits-mlp`` (Adam); they check rules chosen on the six above.
 
 The data never comes from the network: MNIST-1D through ``mnist1d.data.make_dataset``,
 sklearn's bundled sets, and the text of the running Python's own standard library.
@@ -152,7 +155,7 @@ def _stdlib_text() -> tuple[torch.Tensor, torch.Tensor]:
 class CharGPT(nn.Module):
     """A tiny causal transformer language model (pre-LN, learned positions)."""
 
-    def __init__(self, vocab: int, context: int, d_model: int = 48, heads: int = 4, layers: int = 2):
+    def __init__(self, vocab: int, context: int, d_model: int = 32, heads: int = 4, layers: int = 2):
         super().__init__()
         self.embed = nn.Embedding(vocab, d_model)
         self.pos = nn.Parameter(torch.zeros(context, d_model))
@@ -199,6 +202,8 @@ class BenchTask:
             "neg_val_nll" (nats per character) or "val_r2".
         optimizer: a label, e.g. "SGD(momentum=0.9)".
         blind_default: the LR people use without measuring (SGD 0.1, Adam/AdamW 1e-3).
+        holdout: a task kept out of the choice of rules (lrscope's own demo tasks), used to
+            check a rule chosen on the others.
     """
 
     name: str
@@ -207,6 +212,7 @@ class BenchTask:
     quality: str
     optimizer: str
     blind_default: float
+    holdout: bool = False
 
     def make_task(self, seed: int = 0, smoke: bool = False) -> lrscope.Task:
         """A fresh :class:`lrscope.Task` with model weights and batch order drawn from `seed`.
@@ -297,8 +303,20 @@ def _build_char_gpt(seed: int, smoke: bool) -> tuple[Any, ...]:
     _seeded(seed)
     model = CharGPT(len(VOCAB), CONTEXT)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    loader = WindowLoader(train_tokens, CONTEXT, 32, batches=100, seed=seed)
+    loader = WindowLoader(train_tokens, CONTEXT, 16, batches=100, seed=seed)
     return model, opt, _lm_loss, loader, (chunk[:, :-1], chunk[:, 1:]), None
+
+
+def _demo(name: str) -> Callable[[int, bool], tuple[Any, ...]]:
+    """A builder from lrscope's built-in demo task `name` (its validation loader merged into one batch)."""
+
+    def build(seed: int, smoke: bool) -> tuple[Any, ...]:
+        task = lrscope.load_task(f"demo:{name}", seed=seed)
+        xs, ys = zip(*task.val_loader)
+        return (task.model, task.optimizer, task.loss_fn, task.train_loader, (torch.cat(xs), torch.cat(ys)),
+                task.metric)
+
+    return build
 
 
 TASKS: dict[str, BenchTask] = {t.name: t for t in (
@@ -308,6 +326,9 @@ TASKS: dict[str, BenchTask] = {t.name: t for t in (
     BenchTask("cancer-mlp", _build_cancer_mlp, 150, "val_acc", "AdamW(weight_decay=0.01)", 1e-3),
     BenchTask("diabetes-mlp", _build_diabetes_mlp, 150, "val_r2", "SGD(momentum=0.9, nesterov)", 0.1),
     BenchTask("stdlib-char-gpt", _build_char_gpt, 200, "neg_val_nll", "AdamW(weight_decay=0.01)", 1e-3),
+    # held out: lrscope's demo tasks, scored separately to check rules chosen on the six above
+    BenchTask("demo:digits-cnn", _demo("digits-cnn"), 150, "val_acc", "SGD(momentum=0.9)", 0.1, holdout=True),
+    BenchTask("demo:digits-mlp", _demo("digits-mlp"), 150, "val_acc", "Adam", 1e-3, holdout=True),
 )}
 
 
