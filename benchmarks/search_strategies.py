@@ -1,19 +1,28 @@
 """Search strategies compared by cost: training steps until the best-so-far metric is within 1% of the oracle.
 
-For each task of the range-test suite (benchmarks/tasks.py) and each strategy (grid, random,
-tpe, gp, cmaes, nsga2, anneal, aco, finder), run ``lrscope.search`` on the LR (log scale,
-1e-5..1) with the task's fixed training budget per trial, over several seeds. The oracle
-is the best validation quality of a dense log grid of LRs (``--oracle-points``) trained with
-the same objective and seed. Reported: cumulative optimizer steps (range test included for
-``finder``) until the best-so-far metric first reaches ``oracle - 1% * |oracle|``, averaged
-over seeds (a run that never reaches the band counts its total steps and is flagged), and a
-plot of best-so-far against cumulative steps.
+For each task of the range-test suite (``benchmarks/tasks.py``) and each strategy (grid,
+random, tpe, gp, cmaes, nsga2, anneal, aco, finder), ``lrscope.search`` tunes the LR (log
+scale, 1e-5..1) with ``task_objective(make_task, steps=<the task's budget>, seed=s)``: every
+trial trains a fresh model for the task's fixed budget with a constant LR and returns the
+validation metric. The 1% band of seed ``s`` is ``q >= oracle - 1% x |oracle|`` where the
+oracle is the best result of a dense log grid of LRs (``--per-decade`` 6: 31 LRs over
+1e-5..1) run through the *same* objective and seed (cached in
+``results/search_oracle_<task>.json``).
 
-    python benchmarks/search_strategies.py                       # full run (long on 2 cores)
-    python benchmarks/search_strategies.py --tasks digits-cnn --seeds 1 --trials 6 --quick
+Reported per task, strategy and seed: the cumulative optimizer steps (every trial's steps,
+failed and pruned ones included, plus the range test for ``finder``) after the first trial
+that reaches the band. A search stops once it reaches the band (the rest of its trials are
+not run: they cannot change that number). A search that never reaches the band within
+``--trials`` trials is a *miss*; it counts its total steps in the mean (an underestimate of
+its true cost) and is listed in the miss count.
 
-Writes benchmarks/results/search_strategies.json and .png, and prints a markdown table.
-Goal (issue 4): ``finder`` reaches the 1% band with >= 5x fewer steps than the best other.
+    OMP_NUM_THREADS=1 python benchmarks/search_strategies.py --tasks cancer-mlp     # one task (resumable)
+    python benchmarks/search_strategies.py --report                              # table + plot from the caches
+    python benchmarks/search_strategies.py --tasks cancer-mlp --seeds 0 --trials 4 --strategies random finder --quick
+
+Writes ``results/search_runs_<task>.json`` (every run, resumable), ``results/search_strategies.json``
+(the summary) and ``results/search_strategies.png`` (best-so-far against cumulative steps).
+Goal (issue 4): ``finder`` reaches the 1% band with >= 5x fewer steps than the best other strategy.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,99 +40,236 @@ sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 
-from tasks import TASKS  # noqa: E402
-
-from lrscope.hpsearch import search, task_objective  # noqa: E402
-
 STRATEGIES = ("grid", "random", "tpe", "gp", "cmaes", "nsga2", "anneal", "aco", "finder")
-DEFAULT_TASKS = ("mnist1d-mlp", "digits-cnn", "cancer-mlp")
-SPACE = {"lr": {"type": "float", "low": 1e-5, "high": 1.0, "log": True}}
+DEFAULT_TASKS = ("cancer-mlp", "diabetes-mlp", "digits-cnn", "mnist1d-mlp", "mnist1d-cnn")
+TEST_SEEDS = (100, 101, 102)  # the finder was tuned on seeds 0 and 1 only
+LOW, HIGH = 1e-5, 1.0
+SPACE = {"lr": {"type": "float", "low": LOW, "high": HIGH, "log": True}}
+RESULTS = HERE / "results"
+STOP_REASON = "band reached"
 
 
-def oracle(name: str, seed: int, steps: int, points: int) -> float:
-    r = search(task_objective(TASKS[name].make_task, steps=steps, seed=seed), space=SPACE, strategy="grid",
-               budget=points, seed=seed, progress=False)
-    return float(r.best_metric)
+class _Reporter:
+    """The minimal reporter the objective needs outside a study (the oracle grid never prunes)."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def spend(self, steps: int) -> None:
+        self.steps += steps
+
+    def report(self, value: float, step: int | None = None) -> None:
+        pass
+
+    def should_prune(self) -> bool:
+        return False
+
+    def prune(self) -> None:  # pragma: no cover - never called
+        raise RuntimeError("the oracle does not prune")
+
+    def flush(self) -> None:
+        pass
 
 
-def run_one(name: str, strategy: str, seed: int, steps: int, trials: int) -> dict:
+class BandReached(Exception):
+    """Raised for the trials after the one that reached the band (they are dropped from the record)."""
+
+
+class StopAtBand:
+    """Wraps a task objective: once a trial reaches ``target``, later trials end at once (0 steps)."""
+
+    def __init__(self, objective, target: float, direction: str):
+        self.objective, self.target, self.sign, self.reached = objective, target, (1 if direction == "maximize" else -1), False
+        self.direction, self.steps = direction, objective.steps
+
+    def check_space(self, space) -> None:
+        self.objective.check_space(space)
+
+    def range_test(self):
+        return self.objective.range_test()
+
+    def __call__(self, config, reporter):
+        if self.reached:
+            raise BandReached(STOP_REASON)
+        value = self.objective(config, reporter)
+        if math.isfinite(value) and self.sign * value >= self.sign * self.target:
+            self.reached = True
+        return value
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=0, sort_keys=True, allow_nan=False))
+    os.replace(tmp, path)
+
+
+def grid_lrs(per_decade: int) -> list[float]:
+    n = int(round(math.log10(HIGH / LOW) * per_decade))
+    return [float(10.0 ** (math.log10(LOW) + k / per_decade)) for k in range(n + 1)]
+
+
+def oracle(name: str, seed: int, steps: int, per_decade: int, cache: dict, path: Path) -> float:
+    """Best metric of the dense log grid through the same objective (trials that fail count as missing)."""
+    from tasks import TASKS
+
+    from lrscope.hpsearch import task_objective
+
     obj = task_objective(TASKS[name].make_task, steps=steps, seed=seed)
+    values = []
+    for lr in grid_lrs(per_decade):
+        k = f"{name}|{seed}|{steps}|{lr:.6g}"
+        if k not in cache:
+            try:
+                cache[k] = float(obj({"lr": lr}, _Reporter()))
+            except Exception as exc:  # divergence: the trial fails, as in a search
+                cache[k] = None
+                print(f"  oracle {k}: failed ({type(exc).__name__})", flush=True)
+            _save(path, cache)
+        if cache[k] is not None and math.isfinite(cache[k]):
+            values.append(cache[k])
+    return max(values)
+
+
+def run_one(name: str, strategy: str, seed: int, steps: int, trials: int, target: float) -> dict:
+    from tasks import TASKS
+
+    from lrscope.hpsearch import search, task_objective
+
+    obj = StopAtBand(task_objective(TASKS[name].make_task, steps=steps, seed=seed), target, "maximize")
     t0 = time.perf_counter()
-    r = search(obj, space=SPACE, strategy=strategy, budget=trials, seed=seed, progress=False)
-    cum, best = r.curve()
-    return {"task": name, "strategy": strategy, "seed": seed, "seconds": time.perf_counter() - t0,
-            "steps": cum.tolist(), "best": best.tolist(), "extra_steps": r.extra_steps,
-            "total_steps": r.cumulative_steps, "best_metric": r.best_metric, "direction": r.direction}
+    r = search(obj, space=SPACE, strategy=strategy, budget=trials, seed=seed, progress=False, direction="maximize")
+    kept = [t for t in r.trials if not (t.reason or "").endswith(STOP_REASON)]
+    cum, best, total, cur = [], [], r.extra_steps, -math.inf
+    for t in kept:
+        total += t.steps
+        if t.state == "COMPLETE" and t.metric is not None:
+            cur = max(cur, t.metric)
+        cum.append(int(total))
+        best.append(cur if math.isfinite(cur) else None)
+    hit = next((s for s, b in zip(cum, best) if b is not None and b >= target), None)
+    return {"task": name, "strategy": strategy, "seed": seed, "seconds": round(time.perf_counter() - t0, 2),
+            "steps": cum, "best": best, "extra_steps": int(r.extra_steps), "total_steps": int(total),
+            "reached": hit is not None, "steps_to_band": int(hit if hit is not None else total),
+            "trials": [{"lr": t.config.get("lr"), "state": t.state, "metric": t.metric, "steps": t.steps} for t in kept],
+            "info": {k: v for k, v in r.info.items() if k in ("suggestion", "low", "high")}}
 
 
-def steps_to_band(run: dict, target: float) -> tuple[int, bool]:
-    for s, b in zip(run["steps"], run["best"]):
-        if b is not None and math.isfinite(b) and b >= target:
-            return int(s), True
-    return int(run["total_steps"]), False
+def summarize(tasks: list[str], strategies: list[str], runs: dict, oracles: dict) -> dict:
+    table = {}
+    for name in tasks:
+        row = {}
+        for s in strategies:
+            rs = [r for k, r in runs.items() if r["task"] == name and r["strategy"] == s]
+            if rs:
+                row[s] = {"mean_steps": float(np.mean([r["steps_to_band"] for r in rs])),
+                          "misses": int(sum(not r["reached"] for r in rs)), "seeds": len(rs),
+                          "per_seed": {str(r["seed"]): r["steps_to_band"] for r in rs}}
+        if "finder" in row and len(row) > 1:
+            others = {s: v["mean_steps"] for s, v in row.items() if s != "finder"}
+            best_other = min(others, key=others.get)
+            row["_ratio"] = {"best_other": best_other, "best_other_steps": others[best_other],
+                             "finder_steps": row["finder"]["mean_steps"],
+                             "ratio": others[best_other] / row["finder"]["mean_steps"]}
+        table[name] = row
+    return {"table": table, "oracles": oracles}
+
+
+def report(tasks: list[str], strategies: list[str], out: Path) -> None:
+    runs, oracles = {}, {}
+    for name in tasks:
+        data = _load(RESULTS / f"search_runs_{name}.json")
+        runs.update(data.get("runs", {}))
+        oracles.update(data.get("oracles", {}))
+    tasks = [t for t in tasks if any(r["task"] == t for r in runs.values())]
+    summary = summarize(tasks, strategies, runs, oracles)
+    _save(out, summary)
+    print("\n| task | " + " | ".join(strategies) + " | best other / finder |")
+    print("|---|" + "---|" * (len(strategies) + 1))
+    for name in tasks:
+        row = summary["table"][name]
+        cells = []
+        for s in strategies:
+            c = row.get(s)
+            cells.append("-" if c is None else f"{c['mean_steps']:.0f}" + (f" ({c['misses']} miss)" if c["misses"] else ""))
+        ratio = row.get("_ratio")
+        rtxt = f"{ratio['ratio']:.2f}x ({ratio['best_other']})" if ratio else "-"
+        print(f"| {name} | " + " | ".join(cells) + f" | {rtxt} |")
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.2 * len(tasks), 3.8))
+    axes = np.atleast_1d(fig.subplots(1, len(tasks)))
+    for ax, name in zip(axes, tasks):
+        for s in strategies:
+            rs = [r for r in runs.values() if r["task"] == name and r["strategy"] == s]
+            for i, r in enumerate(rs):
+                o = oracles[f"{name}|{r['seed']}"]
+                xs = [x for x, b in zip(r["steps"], r["best"]) if b is not None]
+                ys = [max(-0.3, (b - o) / abs(o)) for b in r["best"] if b is not None]
+                ax.step(xs, ys, where="post", color=f"C{strategies.index(s)}", alpha=0.8,
+                        lw=2.2 if s == "finder" else 1.0, label=s if i == 0 else None)
+        ax.axhline(-0.01, color="k", ls="--", lw=0.8)
+        ax.set_title(name)
+        ax.set_xlabel("cumulative training steps")
+        ax.set_xscale("log")
+        ax.set_ylim(-0.3, 0.03)
+    axes[0].set_ylabel("(best so far - oracle) / |oracle|")
+    axes[-1].legend(fontsize=7, loc="lower right")
+    fig.suptitle("best-so-far against cumulative steps (dashed: the 1% band; each line one seed; "
+                 "a search stops at the band)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out.with_suffix(".png"), dpi=90)
+    print(f"wrote {out} and {out.with_suffix('.png')}")
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--tasks", nargs="+", default=list(DEFAULT_TASKS), choices=sorted(TASKS))
+    p.add_argument("--tasks", nargs="+", default=list(DEFAULT_TASKS))
     p.add_argument("--strategies", nargs="+", default=list(STRATEGIES), choices=STRATEGIES)
-    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--seeds", nargs="+", type=int, default=list(TEST_SEEDS))
     p.add_argument("--trials", type=int, default=20)
-    p.add_argument("--oracle-points", type=int, default=25)
+    p.add_argument("--per-decade", type=int, default=6, help="oracle grid density (LRs per decade)")
     p.add_argument("--quick", action="store_true", help="a quarter of each task's step budget (smoke run)")
-    p.add_argument("--out", type=Path, default=HERE / "results" / "search_strategies.json")
+    p.add_argument("--report", action="store_true", help="only build the table and plot from the caches")
+    p.add_argument("--out", type=Path, default=RESULTS / "search_strategies.json")
     args = p.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.report:
+        report(args.tasks, args.strategies, args.out)
+        return 0
 
-    runs, oracles = [], {}
+    import torch
+
+    from tasks import TASKS
+
+    torch.set_num_threads(1)
     for name in args.tasks:
         steps = TASKS[name].budget // (4 if args.quick else 1)
-        for seed in range(args.seeds):
-            oracles[f"{name}/{seed}"] = oracle(name, seed, steps, args.oracle_points)
+        runs_path = RESULTS / f"search_runs_{name}{'_quick' if args.quick else ''}.json"
+        oracle_path = RESULTS / f"search_oracle_{name}.json"
+        data = _load(runs_path) or {"runs": {}, "oracles": {}, "steps": steps, "trials": args.trials}
+        cache = _load(oracle_path)
+        for seed in args.seeds:
+            t0 = time.perf_counter()
+            o = oracle(name, seed, steps, args.per_decade, cache, oracle_path)
+            data["oracles"][f"{name}|{seed}"] = o
+            target = o - 0.01 * abs(o)
+            print(f"{name} seed={seed} oracle={o:.4f} target={target:.4f} ({time.perf_counter() - t0:.0f} s)", flush=True)
             for strategy in args.strategies:
-                run = run_one(name, strategy, seed, steps, args.trials)
-                target = oracles[f"{name}/{seed}"] - 0.01 * abs(oracles[f"{name}/{seed}"])
-                run["steps_to_band"], run["reached"] = steps_to_band(run, target)
-                runs.append(run)
-                print(f"{name} seed={seed} {strategy:7s} steps_to_1%={run['steps_to_band']:7d} "
-                      f"reached={run['reached']} best={run['best_metric']} ({run['seconds']:.0f} s)", flush=True)
-    args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "oracles": oracles,
-                                    "runs": runs}, indent=1))
-
-    print("\n| task | " + " | ".join(args.strategies) + " |")
-    print("|---|" + "---|" * len(args.strategies))
-    for name in args.tasks:
-        cells = []
-        for s in args.strategies:
-            rs = [r for r in runs if r["task"] == name and r["strategy"] == s]
-            mean = np.mean([r["steps_to_band"] for r in rs])
-            miss = sum(not r["reached"] for r in rs)
-            cells.append(f"{mean:.0f}" + (f" ({miss} missed)" if miss else ""))
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    for name in args.tasks:
-        means = {s: np.mean([r["steps_to_band"] for r in runs if r["task"] == name and r["strategy"] == s])
-                 for s in args.strategies}
-        if "finder" in means and len(means) > 1:
-            best_other = min(v for s, v in means.items() if s != "finder")
-            print(f"{name}: best other / finder = {best_other / means['finder']:.2f}x (goal >= 5x)")
-
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(5 * len(args.tasks), 4))
-    axes = np.atleast_1d(fig.subplots(1, len(args.tasks)))
-    for ax, name in zip(axes, args.tasks):
-        for s in args.strategies:
-            for i, r in enumerate(r for r in runs if r["task"] == name and r["strategy"] == s):
-                ax.step(r["steps"], r["best"], where="post", color=f"C{args.strategies.index(s)}", alpha=0.7,
-                        label=s if i == 0 else None)
-        ax.set_title(name)
-        ax.set_xlabel("cumulative training steps")
-        ax.set_ylabel("best validation quality so far")
-        ax.set_xscale("log")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(args.out.with_suffix(".png"), dpi=100)
-    print(f"wrote {args.out} and {args.out.with_suffix('.png')}")
+                k = f"{name}|{strategy}|{seed}|{args.trials}"
+                if k in data["runs"]:
+                    continue
+                run = run_one(name, strategy, seed, steps, args.trials, target)
+                data["runs"][k] = run
+                _save(runs_path, data)
+                print(f"{name} seed={seed} {strategy:7s} steps_to_1%={run['steps_to_band']:6d} "
+                      f"reached={run['reached']} trials={len(run['trials'])} ({run['seconds']:.0f} s)", flush=True)
+    if not args.quick:
+        report(args.tasks, args.strategies, args.out)
     return 0
 
 
