@@ -417,36 +417,68 @@ def stage_report(names: list[str], repeats: int = 1) -> dict[str, Any]:
                            "cost_steps": cost, "cost_fraction": cost / grid_steps}
                     rows.setdefault((use, cand), []).append(row)
                     per_task[name][use]["candidates"].setdefault(cand, []).append(row)
-    summary: dict[str, Any] = {}
-    for (use, cand), rs in sorted(rows.items()):
-        summary.setdefault(use, {})[cand] = {
-            "n": len(rs), "mean_regret": float(np.mean([r["regret"] for r in rs])),
-            "median_regret": float(np.median([r["regret"] for r in rs])),
-            "mean_regret_median_norm": float(np.mean([min(r["regret_median"], 10.0) for r in rs])),
-            "failures": int(sum(r["failure"] for r in rs)),
-            "tasks": sorted({r["task"] for r in rs}),
-            "max_cost_fraction": float(max(r["cost_fraction"] for r in rs)),
-        }
+    holdout = {n for n in names if bench_tasks.TASKS[n].holdout}
+
+    def summarise(keep) -> dict[str, Any]:
+        summary: dict[str, Any] = {}
+        for (use, cand), all_rs in sorted(rows.items()):
+            rs = [r for r in all_rs if keep(r["task"])]
+            if not rs:
+                continue
+            summary.setdefault(use, {})[cand] = {
+                "n": len(rs), "mean_regret": float(np.mean([r["regret"] for r in rs])),
+                "median_regret": float(np.median([r["regret"] for r in rs])),
+                "mean_regret_median_norm": float(np.mean([min(r["regret_median"], 10.0) for r in rs])),
+                "failures": int(sum(r["failure"] for r in rs)),
+                "tasks": sorted({r["task"] for r in rs}),
+                "max_cost_fraction": float(max(r["cost_fraction"] for r in rs)),
+            }
+        return summary
+
+    summary = summarise(lambda t: t not in holdout)
+    summary_holdout = summarise(lambda t: t in holdout)
     from lrscope.analysis import confidence
 
     out = {"range_test": dict(RANGE_TEST, repeats=repeats), "band_regret": BAND_REGRET, "fail_regret": FAIL_REGRET,
            "default_rules": {k: v for k, v in confidence.DEFAULT_RULES.items()},
-           "summary": summary, "per_task": per_task,
+           "summary": summary, "summary_holdout": summary_holdout, "per_task": per_task,
            "impl": sorted({e["impl"] for e in ranges.values()})}
     _save(summary_path(repeats), out)
     print_tables(out)
     return out
 
 
-def print_tables(out: dict[str, Any]) -> None:
-    for use, cands in out["summary"].items():
-        print(f"\n### use: {use} (trained with {USES[use]})\n")
+def print_tables(out: dict[str, Any], key: str = "summary") -> None:
+    if key == "summary" and out.get("summary_holdout"):
+        print_tables(out, "summary_holdout")
+    title = "held-out tasks" if key == "summary_holdout" else "the six suite tasks"
+    for use, cands in out[key].items():
+        print(f"\n### use: {use} (trained with {USES[use]}), {title}\n")
         print("| candidate | runs | mean regret | median regret | mean (best-q)/(best-median) | failures | "
               "range-test cost / grid |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for cand, s in sorted(cands.items(), key=lambda kv: kv[1]["mean_regret"]):
             print(f"| {cand} | {s['n']} | {s['mean_regret']:.3f} | {s['median_regret']:.3f} | "
                   f"{s['mean_regret_median_norm']:.2f} | {s['failures']} | {100 * s['max_cost_fraction']:.2f}% |")
+
+
+def print_per_task(out: dict[str, Any], cands: tuple[str, ...] = ("default", "blind", "tlf_steepest",
+                                                                  "fastai_valley")) -> None:
+    """Per task and use: the grid's best LR and band, and each listed candidate's LR and regret (seed 0 / 1)."""
+    for use in USES:
+        print(f"\n#### {use}\n")
+        print("| task | grid best | band (regret <= 0.2) | " + " | ".join(cands) + " |")
+        print("|---|---:|---|" + "---|" * len(cands))
+        for name, uses in out["per_task"].items():
+            if use not in uses:
+                continue
+            u = uses[use]
+            cells = []
+            for c in cands:
+                rows = u["candidates"].get(c, [])
+                cells.append(", ".join("none" if r["lr"] is None else f"{r['lr']:.2g} ({r['regret']:.2f})"
+                                       for r in rows))
+            print(f"| {name} | {u['best_lr']:.2g} | {u['band'][0]:.2g}..{u['band'][1]:.2g} | " + " | ".join(cells) + " |")
 
 
 def stage_plot(names: list[str], repeats: int = 1, out_dir: Path = HERE.parent / "docs" / "benchmarks" / "img") -> None:
@@ -501,7 +533,7 @@ def stage_plot(names: list[str], repeats: int = 1, out_dir: Path = HERE.parent /
         ax.barh(range(len(order)), vals, color=colours)
         ax.set_yticks(range(len(order)), [f"{c} ({cands[c]['failures']} fail)" for c in order], fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlabel("mean normalised regret (0 = grid best, 1 = no learning)")
+        ax.set_xlabel("mean normalised regret (0 = grid best)")
         ax.set_title(f"{use} ({USES[use]})")
     fig.tight_layout()
     fig.savefig(out_dir / "range_test_regret.png", dpi=90)
@@ -513,10 +545,11 @@ def main(argv: list[str] | None = None) -> int:
     import tasks as bench_tasks
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stage", choices=("rangetest", "train", "report", "plot", "all"), default="all")
+    parser.add_argument("--stage", choices=("rangetest", "train", "report", "plot", "tables", "all"), default="all")
     parser.add_argument("--tasks", nargs="*", default=None)
     parser.add_argument("--force", action="store_true", help="re-run the range tests even when cached")
     parser.add_argument("--repeats", type=int, default=1, help="sweeps per range test (find_lr repeats=)")
+    parser.add_argument("--cands", nargs="*", default=None, help="candidates of the per-task table (--stage tables)")
     args = parser.parse_args(argv)
     names = args.tasks or list(bench_tasks.TASKS)
     import torch
@@ -530,6 +563,10 @@ def main(argv: list[str] | None = None) -> int:
         stage_report(names, args.repeats)
     if args.stage == "plot":
         stage_plot(names, args.repeats)
+    if args.stage == "tables":
+        out = _load(summary_path(args.repeats))
+        print_tables(out)
+        print_per_task(out, tuple(args.cands) if args.cands else ("default", "blind", "tlf_steepest", "fastai_valley"))
     return 0
 
 
