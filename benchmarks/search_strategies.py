@@ -16,7 +16,8 @@ not run: they cannot change that number). A search that never reaches the band w
 ``--trials`` trials is a *miss*; it counts its total steps in the mean (an underestimate of
 its true cost) and is listed in the miss count.
 
-    OMP_NUM_THREADS=1 python benchmarks/search_strategies.py --tasks cancer-mlp     # one task (resumable)
+    OMP_NUM_THREADS=1 python benchmarks/search_strategies.py                  # everything (resumable), ~40 min
+    OMP_NUM_THREADS=1 python benchmarks/search_strategies.py --tasks cancer-mlp --strategies finder --tag finder
     python benchmarks/search_strategies.py --report                              # table + plot from the caches
     python benchmarks/search_strategies.py --tasks cancer-mlp --seeds 0 --trials 4 --strategies random finder --quick
 
@@ -165,7 +166,10 @@ def summarize(tasks: list[str], strategies: list[str], runs: dict, oracles: dict
         for s in strategies:
             rs = [r for k, r in runs.items() if r["task"] == name and r["strategy"] == s]
             if rs:
+                hits = sum(r["reached"] for r in rs)
                 row[s] = {"mean_steps": float(np.mean([r["steps_to_band"] for r in rs])),
+                          # expected running time (Hansen et al., BBOB): all steps spent / runs that reached the band
+                          "ert": float(sum(r["steps_to_band"] for r in rs) / hits) if hits else None,
                           "misses": int(sum(not r["reached"] for r in rs)), "seeds": len(rs),
                           "per_seed": {str(r["seed"]): r["steps_to_band"] for r in rs}}
         if "finder" in row and len(row) > 1:
@@ -174,6 +178,10 @@ def summarize(tasks: list[str], strategies: list[str], runs: dict, oracles: dict
             row["_ratio"] = {"best_other": best_other, "best_other_steps": others[best_other],
                              "finder_steps": row["finder"]["mean_steps"],
                              "ratio": others[best_other] / row["finder"]["mean_steps"]}
+            erts = {s: v["ert"] for s, v in row.items() if s not in ("finder", "_ratio") and v["ert"] is not None}
+            if erts and row["finder"]["ert"]:
+                b = min(erts, key=erts.get)
+                row["_ratio"].update(ert_best_other=b, ert_ratio=erts[b] / row["finder"]["ert"])
         table[name] = row
     return {"table": table, "oracles": oracles}
 
@@ -181,9 +189,10 @@ def summarize(tasks: list[str], strategies: list[str], runs: dict, oracles: dict
 def report(tasks: list[str], strategies: list[str], out: Path) -> None:
     runs, oracles = {}, {}
     for name in tasks:
-        data = _load(RESULTS / f"search_runs_{name}.json")
-        runs.update(data.get("runs", {}))
-        oracles.update(data.get("oracles", {}))
+        for path in [RESULTS / f"search_runs_{name}.json", *sorted(RESULTS.glob(f"search_runs_{name}-*.json"))]:
+            data = _load(path)
+            runs.update(data.get("runs", {}))
+            oracles.update(data.get("oracles", {}))
     tasks = [t for t in tasks if any(r["task"] == t for r in runs.values())]
     summary = summarize(tasks, strategies, runs, oracles)
     _save(out, summary)
@@ -197,6 +206,15 @@ def report(tasks: list[str], strategies: list[str], out: Path) -> None:
             cells.append("-" if c is None else f"{c['mean_steps']:.0f}" + (f" ({c['misses']} miss)" if c["misses"] else ""))
         ratio = row.get("_ratio")
         rtxt = f"{ratio['ratio']:.2f}x ({ratio['best_other']})" if ratio else "-"
+        print(f"| {name} | " + " | ".join(cells) + f" | {rtxt} |")
+    print("\nExpected running time (all steps spent over the seeds / seeds that reached the band; inf: none did):\n")
+    print("| task | " + " | ".join(strategies) + " | best other / finder |")
+    print("|---|" + "---|" * (len(strategies) + 1))
+    for name in tasks:
+        row = summary["table"][name]
+        cells = ["-" if s not in row else ("inf" if row[s]["ert"] is None else f"{row[s]['ert']:.0f}") for s in strategies]
+        ratio = row.get("_ratio") or {}
+        rtxt = f"{ratio['ert_ratio']:.2f}x ({ratio['ert_best_other']})" if "ert_ratio" in ratio else "-"
         print(f"| {name} | " + " | ".join(cells) + f" | {rtxt} |")
 
     from matplotlib.figure import Figure
@@ -236,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="a quarter of each task's step budget (smoke run)")
     p.add_argument("--report", action="store_true", help="only build the table and plot from the caches")
     p.add_argument("--out", type=Path, default=RESULTS / "search_strategies.json")
+    p.add_argument("--tag", default="", help="runs go to results/search_runs_<task>-<tag>.json (for a second "
+                   "process; run it only on tasks whose oracle is already cached, --report merges the files)")
     args = p.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.report:
@@ -249,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     for name in args.tasks:
         steps = TASKS[name].budget // (4 if args.quick else 1)
-        runs_path = RESULTS / f"search_runs_{name}{'_quick' if args.quick else ''}.json"
+        runs_path = RESULTS / f"search_runs_{name}{'-' + args.tag if args.tag else ''}{'_quick' if args.quick else ''}.json"
         oracle_path = RESULTS / f"search_oracle_{name}.json"
         data = _load(runs_path) or {"runs": {}, "oracles": {}, "steps": steps, "trials": args.trials}
         cache = _load(oracle_path)
