@@ -496,7 +496,7 @@ def stage_plot(names: list[str], repeats: int = 1, out_dir: Path = HERE.parent /
     rows = math.ceil(len(names) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
     marks = {"default": ("k", "o"), "blind": ("tab:gray", "s"), "tlf_steepest": ("tab:red", "v"),
-             "fastai_valley": ("tab:purple", "^")}
+             "fastai_valley": ("tab:purple", "^"), "prop:loss_rise/3": ("tab:green", "*")}
     for ax, name in zip(axes.flat, names):
         for use, schedule in USES.items():
             if use not in summary["per_task"][name]:

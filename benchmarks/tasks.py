@@ -13,8 +13,10 @@ and how to measure final quality on held-out data (higher is better).
 | diabetes-mlp      | sklearn diabetes (regression)| MLP 10-64-64-1         | SGD, Nesterov 0.9  |
 | stdlib-char-gpt   | Python stdlib source text    | 2-layer causal transformer (d=32) | AdamW  |
 
-Two held-out tasks (``holdout=True``) reuse lrscope's built-in ``demo:digits-cnn`` (SGD with
-momentum) and ``demo:digits-mlp`` (Adam); they check rules chosen on the six above.
+Four held-out tasks (``holdout=True``) check rules chosen on the six above: lrscope's built-in
+``demo:digits-cnn`` (SGD with momentum) and ``demo:digits-mlp`` (Adam), ``teacher-mlp`` (a
+synthetic teacher-network regression, MLP 20-128-128-1, SGD with momentum) and
+``stdlib-char-mlp`` (a next-character MLP over 8 characters of other stdlib files, RMSprop).
 
 The data never comes from the network: MNIST-1D through ``mnist1d.data.make_dataset``,
 sklearn's bundled sets, and the text of the running Python's own standard library.
@@ -307,6 +309,80 @@ def _build_char_gpt(seed: int, smoke: bool) -> tuple[Any, ...]:
     return model, opt, _lm_loss, loader, (chunk[:, :-1], chunk[:, 1:]), None
 
 
+@functools.lru_cache(maxsize=1)
+def _teacher() -> tuple[torch.Tensor, ...]:
+    """Synthetic regression: y = a fixed random tanh network of x (20 inputs) + 10% noise."""
+    g = torch.Generator().manual_seed(7)
+    x = torch.randn(2500, 20, generator=g)
+    w1, w2 = torch.randn(20, 32, generator=g) / 20 ** 0.5, torch.randn(32, 1, generator=g) / 32 ** 0.5
+    y = torch.tanh(x @ w1) @ w2
+    y = (y - y.mean()) / y.std()
+    y = y + 0.1 * torch.randn(y.shape, generator=g)
+    return x[:2000], y[:2000], x[2000:], y[2000:]
+
+
+def _build_teacher_mlp(seed: int, smoke: bool) -> tuple[Any, ...]:
+    x, y, xv, yv = _teacher()
+    _seeded(seed)
+    model = _mlp([20, 128, 128, 1])
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return model, opt, nn.MSELoss(), BatchLoader(x, y, 50, seed), (xv, yv), _r2
+
+
+_HOLDOUT_FILES = ("typing.py", "enum.py", "pathlib.py", "shutil.py")
+
+
+@functools.lru_cache(maxsize=1)
+def _holdout_text() -> tuple[torch.Tensor, torch.Tensor]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    text = "\n".join((root / name).read_text(encoding="utf-8") for name in _HOLDOUT_FILES
+                     if (root / name).is_file())
+    lookup = {ch: i for i, ch in enumerate(VOCAB)}
+    tokens = torch.tensor([lookup.get(ch, lookup["?"]) for ch in text], dtype=torch.long)
+    n_val = len(tokens) // 10
+    return tokens[:-n_val], tokens[-n_val:]
+
+
+class CharMLP(nn.Module):
+    """Next-character MLP over the previous 8 characters (Bengio-style neural LM)."""
+
+    def __init__(self, vocab: int, context: int = 8, embed: int = 16, hidden: int = 128):
+        super().__init__()
+        self.context = context
+        self.embed = nn.Embedding(vocab, embed)
+        self.net = nn.Sequential(nn.Linear(context * embed, hidden), nn.Tanh(), nn.Linear(hidden, vocab))
+
+    def forward(self, idx: torch.Tensor) -> torch.Tensor:
+        return self.net(self.embed(idx).flatten(1))
+
+
+def _build_char_mlp(seed: int, smoke: bool) -> tuple[Any, ...]:
+    train_tokens, val_tokens = _holdout_text()
+    ctx = 8
+    starts = torch.linspace(0, len(val_tokens) - ctx - 2, 2000).long()
+    chunk = val_tokens[starts[:, None] + torch.arange(ctx + 1)]
+    _seeded(seed)
+    model = CharMLP(len(VOCAB), ctx)
+    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    loader = _LastTokenLoader(WindowLoader(train_tokens, ctx, 64, batches=100, seed=seed))
+    return model, opt, nn.CrossEntropyLoss(), loader, (chunk[:, :-1], chunk[:, -1]), accuracy
+
+
+class _LastTokenLoader:
+    """Windows of ``WindowLoader`` turned into (previous ctx characters, next character)."""
+
+    def __init__(self, windows: WindowLoader):
+        self.windows = windows
+        self.generator = windows.generator
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        for x, y in self.windows:
+            yield x, y[:, -1]
+
+
 def _demo(name: str) -> Callable[[int, bool], tuple[Any, ...]]:
     """A builder from lrscope's built-in demo task `name` (its validation loader merged into one batch)."""
 
@@ -329,6 +405,8 @@ TASKS: dict[str, BenchTask] = {t.name: t for t in (
     # held out: lrscope's demo tasks, scored separately to check rules chosen on the six above
     BenchTask("demo:digits-cnn", _demo("digits-cnn"), 150, "val_acc", "SGD(momentum=0.9)", 0.1, holdout=True),
     BenchTask("demo:digits-mlp", _demo("digits-mlp"), 150, "val_acc", "Adam", 1e-3, holdout=True),
+    BenchTask("teacher-mlp", _build_teacher_mlp, 150, "val_r2", "SGD(momentum=0.9)", 0.1, holdout=True),
+    BenchTask("stdlib-char-mlp", _build_char_mlp, 200, "val_acc", "RMSprop", 1e-3, holdout=True),
 )}
 
 

@@ -33,7 +33,7 @@ def test_suite_has_five_tasks_a_transformer_and_several_optimizers(tasks):
 
 
 @pytest.mark.parametrize("name", ["mnist1d-mlp", "mnist1d-cnn", "digits-cnn", "cancer-mlp", "diabetes-mlp",
-                                  "stdlib-char-gpt"])
+                                  "stdlib-char-gpt", "teacher-mlp", "stdlib-char-mlp"])
 def test_task_builds_and_one_step_stays_finite(tasks, name):
     bench = tasks.TASKS[name]
     task = bench.make_task(seed=0, smoke=True)
