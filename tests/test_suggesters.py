@@ -44,7 +44,8 @@ def dense_expectations():
 
 
 def test_registry_names_and_one_signature():
-    assert list(SUGGESTERS) == ["steepest", "valley", "min_div10", "loss_fall", "loss_rise", "acc_rise", "acc_plateau"]
+    assert list(SUGGESTERS) == ["steepest", "valley", "min_div10", "loss_fall", "loss_rise", "loss_rise_div3",
+                                "acc_rise", "acc_plateau"]
     for fn in SUGGESTERS.values():
         assert list(inspect.signature(fn).parameters) == ["curve"]
 
@@ -73,6 +74,8 @@ def test_min_div10_and_loss_fall_and_loss_rise_match_the_closed_form():
     assert abs(math.log10(s["min_div10"]) - (exp["u_min"] - 1.0)) <= 2 * STEP
     assert abs(math.log10(s["loss_fall"]) - exp["fall"]) <= 3 * STEP   # smoothing blurs the knee a little
     assert abs(math.log10(s["loss_rise"]) - exp["rise"]) <= 3 * STEP
+    # the safe LR sits a factor of 3 below the rise point: log10(3) decades under it
+    assert abs(math.log10(s["loss_rise_div3"]) - (exp["rise"] - math.log10(3.0))) <= 3 * STEP
 
 
 def test_valley_lies_two_thirds_into_the_descent():

@@ -160,11 +160,11 @@ def test_range_test_marks_suggestions_and_use_sets_the_lr(page, server, artifact
     page.click("#rangetest")
     items = page.locator("#rt-suggestions li[data-suggester]")
     names = {items.nth(i).get_attribute("data-suggester") for i in range(items.count())}
-    assert names == {"steepest", "valley", "min_div10", "loss_fall", "loss_rise"}
-    lr = float(page.locator("li[data-suggester='min_div10']").get_attribute("data-lr"))
-    # SGD on the bowl with kappa=10 diverges above lr = 2/10: the minimum / 10 lies below that
+    assert names == {"steepest", "valley", "min_div10", "loss_fall", "loss_rise", "loss_rise_div3"}
+    lr = float(page.locator("li[data-suggester='loss_rise_div3']").get_attribute("data-lr"))
+    # SGD on the bowl with kappa=10 diverges above lr = 2/10: the library's default (rise / 3) lies below that
     assert 0 < lr < 0.2
-    page.locator("li[data-suggester='min_div10'] button").click()
+    page.locator("li[data-suggester='loss_rise_div3'] button").click()
     assert float(page.input_value("#lr")) == pytest.approx(lr, rel=1e-2)
     page.screenshot(path=str(artifacts_dir / "explorer-range-test.png"), full_page=True)
 

@@ -63,7 +63,7 @@ CURVES = [
     ("rising", dict(loss=lambda u: 0.5 * u + 5.0, start_lr=1e-5, end_lr=1.0, num_steps=50)),
     ("negative-losses", dict(loss=lambda u: -3.0 + 0.5 * (u + 2.5) ** 2, start_lr=1e-5, end_lr=1.0, num_steps=80, noise=0.03, seed=8)),
 ]
-LOSS_RULES = ("steepest", "valley", "min_div10", "loss_fall", "loss_rise")
+LOSS_RULES = ("steepest", "valley", "min_div10", "loss_fall", "loss_rise", "loss_rise_div3")
 
 
 def _golden() -> dict:

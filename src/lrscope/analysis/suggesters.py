@@ -21,6 +21,9 @@ loss_fall      base_lr (Smith 2017): first LR where the smoothed loss has fallen
                ``LOSS_FALL_FRACTION`` of its total fall ``s_0 - s_min``.
 loss_rise      max_lr: first LR after the minimum where the smoothed loss has risen
                by ``LOSS_RISE_FRACTION`` of the fall above ``s_min``. None if it never does.
+loss_rise_div3 ``loss_rise / RISE_DIVISOR``: a safe distance below the point where the
+               loss turns up; the default for a constant LR and for the one-cycle peak,
+               chosen by the suggestion-quality benchmark (docs/benchmarks/range_test.md).
 acc_rise       base_lr on the metric (validation metric when recorded): the LR from
                which the metric stays at or above ``m_0 + ACC_RISE_FRACTION (m_max - m_0)``
                up to its maximum (noise spikes on the plateau before the rise do not count).
@@ -51,6 +54,8 @@ LOSS_RISE_FRACTION = 0.05
 ACC_RISE_FRACTION = 0.10
 #: acc_plateau: fraction of the metric's total rise at which it is taken as flat
 ACC_PLATEAU_FRACTION = 0.90
+#: loss_rise_div3: how far below the rise point the safe LR sits (a factor)
+RISE_DIVISOR = 3.0
 #: fewest analysed points a rule needs
 MIN_POINTS = 3
 
@@ -148,6 +153,17 @@ def loss_rise(curve: Curve) -> float | None:
     return float(curve.lrs[i_min + int(above[0])]) if above.size else None
 
 
+def loss_rise_div3(curve: Curve) -> float | None:
+    """A safe LR: ``loss_rise(curve) / RISE_DIVISOR`` (None when loss_rise is None).
+
+    On the benchmark suite it had the lowest regret both as a constant LR and as the
+    one-cycle peak, in the tasks it was chosen on and in held-out ones (divisors 2..5
+    all beat the baselines; 3 is the middle).
+    """
+    rise = loss_rise(curve)
+    return None if rise is None else rise / RISE_DIVISOR
+
+
 def _metric_level(curve: Curve, fraction: float) -> float | None:
     if curve.metric is None or curve.metric.size < MIN_POINTS:
         return None
@@ -189,6 +205,7 @@ SUGGESTERS: dict[str, Suggester] = {
     "min_div10": min_div10,
     "loss_fall": loss_fall,
     "loss_rise": loss_rise,
+    "loss_rise_div3": loss_rise_div3,
     "acc_rise": acc_rise,
     "acc_plateau": acc_plateau,
 }

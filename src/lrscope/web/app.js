@@ -294,7 +294,7 @@ function setPlaying(on) {
 
 // ---- range test ---------------------------------------------------------------------------
 
-const SUGGEST_COLORS = { steepest: "#d1495b", valley: "#00a37a", min_div10: "#8e44ad", loss_fall: "#1b998b", loss_rise: "#edae49" };
+const SUGGEST_COLORS = { steepest: "#d1495b", valley: "#00a37a", min_div10: "#8e44ad", loss_fall: "#1b998b", loss_rise: "#edae49", loss_rise_div3: "#2e86de" };
 
 function runRangeTest() {
   const s = app.state;

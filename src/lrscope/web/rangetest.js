@@ -38,6 +38,7 @@ function argmin(a) { let k = 0; for (let i = 1; i < a.length; i++) if (a[i] < a[
 // The constants of lrscope.analysis (_curve.py and suggesters.py); golden tests keep them equal.
 export const SMOOTH_FRACTION = 0.025, SKIP_START_FRACTION = 0.03, TAIL_LIMIT = 1.0;
 export const VALLEY_FRACTION = 2.0 / 3.0, LOSS_FALL_FRACTION = 0.10, LOSS_RISE_FRACTION = 0.05, MIN_POINTS = 3;
+export const RISE_DIVISOR = 3.0;
 
 /** Forward-backward debiased EMA with time constant tau steps (lrscope.analysis.zero_lag_smooth). */
 export function zeroLagSmooth(values, tau) {
@@ -126,6 +127,11 @@ export const SUGGESTERS = {
     const iMin = argmin(c.loss);
     for (let k = iMin; k < c.loss.length; k++) if (c.loss[k] > c.min_loss + LOSS_RISE_FRACTION * c.drop) return c.lrs[k];
     return null;
+  },
+  /** a safe LR: loss_rise / RISE_DIVISOR (the library's default constant LR and one-cycle peak). */
+  loss_rise_div3(c) {
+    const rise = SUGGESTERS.loss_rise(c);
+    return rise === null ? null : rise / RISE_DIVISOR;
   },
 };
 
