@@ -42,7 +42,8 @@ sys.path.insert(0, str(HERE))
 import numpy as np  # noqa: E402
 
 STRATEGIES = ("grid", "random", "tpe", "gp", "cmaes", "nsga2", "anneal", "aco", "finder")
-DEFAULT_TASKS = ("cancer-mlp", "diabetes-mlp", "digits-cnn", "mnist1d-mlp", "mnist1d-cnn")
+DEFAULT_TASKS = ("cancer-mlp", "diabetes-mlp", "digits-cnn", "mnist1d-mlp", "mnist1d-cnn", "stdlib-char-gpt",
+                 "teacher-mlp", "stdlib-char-mlp", "demo:digits-mlp")  # the last three: held out of the tuning
 TEST_SEEDS = (100, 101, 102)  # the finder was tuned on seeds 0 and 1 only
 LOW, HIGH = 1e-5, 1.0
 SPACE = {"lr": {"type": "float", "low": LOW, "high": HIGH, "log": True}}
@@ -98,6 +99,10 @@ class StopAtBand:
         return value
 
 
+def _file_name(task: str) -> str:
+    return task.replace(":", "_")
+
+
 def _load(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
@@ -113,8 +118,8 @@ def grid_lrs(per_decade: int) -> list[float]:
     return [float(10.0 ** (math.log10(LOW) + k / per_decade)) for k in range(n + 1)]
 
 
-def oracle(name: str, seed: int, steps: int, per_decade: int, cache: dict, path: Path) -> float:
-    """Best metric of the dense log grid through the same objective (trials that fail count as missing)."""
+def oracle(name: str, seed: int, steps: int, per_decade: int, cache: dict, path: Path) -> tuple[float, str]:
+    """(best metric, direction) of the dense log grid through the same objective (failed trials count as missing)."""
     from tasks import TASKS
 
     from lrscope.hpsearch import task_objective
@@ -132,27 +137,28 @@ def oracle(name: str, seed: int, steps: int, per_decade: int, cache: dict, path:
             _save(path, cache)
         if cache[k] is not None and math.isfinite(cache[k]):
             values.append(cache[k])
-    return max(values)
+    return (max(values) if obj.direction == "maximize" else min(values)), obj.direction
 
 
-def run_one(name: str, strategy: str, seed: int, steps: int, trials: int, target: float) -> dict:
+def run_one(name: str, strategy: str, seed: int, steps: int, trials: int, target: float, direction: str) -> dict:
     from tasks import TASKS
 
     from lrscope.hpsearch import search, task_objective
 
-    obj = StopAtBand(task_objective(TASKS[name].make_task, steps=steps, seed=seed), target, "maximize")
+    obj = StopAtBand(task_objective(TASKS[name].make_task, steps=steps, seed=seed), target, direction)
     t0 = time.perf_counter()
-    r = search(obj, space=SPACE, strategy=strategy, budget=trials, seed=seed, progress=False, direction="maximize")
+    r = search(obj, space=SPACE, strategy=strategy, budget=trials, seed=seed, progress=False, direction=direction)
     kept = [t for t in r.trials if not (t.reason or "").endswith(STOP_REASON)]
+    sign = 1.0 if direction == "maximize" else -1.0
     cum, best, total, cur = [], [], r.extra_steps, -math.inf
     for t in kept:
         total += t.steps
         if t.state == "COMPLETE" and t.metric is not None:
-            cur = max(cur, t.metric)
+            cur = max(cur, sign * t.metric)
         cum.append(int(total))
-        best.append(cur if math.isfinite(cur) else None)
-    hit = next((s for s, b in zip(cum, best) if b is not None and b >= target), None)
-    return {"task": name, "strategy": strategy, "seed": seed, "seconds": round(time.perf_counter() - t0, 2),
+        best.append(sign * cur if math.isfinite(cur) else None)
+    hit = next((s for s, b in zip(cum, best) if b is not None and sign * b >= sign * target), None)
+    return {"task": name, "strategy": strategy, "seed": seed, "direction": direction, "seconds": round(time.perf_counter() - t0, 2),
             "steps": cum, "best": best, "extra_steps": int(r.extra_steps), "total_steps": int(total),
             "reached": hit is not None, "steps_to_band": int(hit if hit is not None else total),
             "trials": [{"lr": t.config.get("lr"), "state": t.state, "metric": t.metric, "steps": t.steps} for t in kept],
@@ -189,7 +195,8 @@ def summarize(tasks: list[str], strategies: list[str], runs: dict, oracles: dict
 def report(tasks: list[str], strategies: list[str], out: Path) -> None:
     runs, oracles = {}, {}
     for name in tasks:
-        for path in [RESULTS / f"search_runs_{name}.json", *sorted(RESULTS.glob(f"search_runs_{name}-*.json"))]:
+        stem = _file_name(name)
+        for path in [RESULTS / f"search_runs_{stem}.json", *sorted(RESULTS.glob(f"search_runs_{stem}-*.json"))]:
             data = _load(path)
             runs.update(data.get("runs", {}))
             oracles.update(data.get("oracles", {}))
@@ -207,6 +214,17 @@ def report(tasks: list[str], strategies: list[str], out: Path) -> None:
         ratio = row.get("_ratio")
         rtxt = f"{ratio['ratio']:.2f}x ({ratio['best_other']})" if ratio else "-"
         print(f"| {name} | " + " | ".join(cells) + f" | {rtxt} |")
+    totals = {s: sum(summary["table"][n][s]["mean_steps"] for n in tasks) for s in strategies
+              if all(s in summary["table"][n] for n in tasks)}
+    if "finder" in totals and len(totals) > 1:
+        b = min((s for s in totals if s != "finder"), key=totals.get)
+        summary["all_tasks"] = {"sum_mean_steps": totals, "best_other": b, "ratio": totals[b] / totals["finder"],
+                                "geomean_task_ratio": float(np.exp(np.mean(
+                                    [np.log(summary["table"][n]["_ratio"]["ratio"]) for n in tasks])))}
+        _save(out, summary)
+        print(f"| all tasks (sum of means) | " + " | ".join(f"{totals[s]:.0f}" for s in strategies)
+              + f" | {totals[b] / totals['finder']:.2f}x ({b}); geometric mean of the task ratios "
+              f"{summary['all_tasks']['geomean_task_ratio']:.2f}x |")
     print("\nExpected running time (all steps spent over the seeds / seeds that reached the band; inf: none did):\n")
     print("| task | " + " | ".join(strategies) + " | best other / finder |")
     print("|---|" + "---|" * (len(strategies) + 1))
@@ -225,17 +243,21 @@ def report(tasks: list[str], strategies: list[str], out: Path) -> None:
         for s in strategies:
             rs = [r for r in runs.values() if r["task"] == name and r["strategy"] == s]
             for i, r in enumerate(rs):
-                o = oracles[f"{name}|{r['seed']}"]
+                o, sign = oracles[f"{name}|{r['seed']}"], (-1.0 if r.get("direction") == "minimize" else 1.0)
                 xs = [x for x, b in zip(r["steps"], r["best"]) if b is not None]
-                ys = [max(-0.3, (b - o) / abs(o)) for b in r["best"] if b is not None]
-                ax.step(xs, ys, where="post", color=f"C{strategies.index(s)}", alpha=0.8,
-                        lw=2.2 if s == "finder" else 1.0, label=s if i == 0 else None)
+                ys = [max(-0.3, sign * (b - o) / abs(o)) for b in r["best"] if b is not None]
+                color, fin = f"C{strategies.index(s)}", s == "finder"
+                ax.step(xs, ys, where="post", color=color, alpha=0.9 if fin else 0.6, lw=2.4 if fin else 0.9,
+                        zorder=3 if fin else 2, label=s if i == 0 else None)
+                if r["reached"]:
+                    ax.plot([r["steps_to_band"]], [-0.01], marker="o", ms=7 if fin else 4, color=color, zorder=4)
         ax.axhline(-0.01, color="k", ls="--", lw=0.8)
         ax.set_title(name)
-        ax.set_xlabel("cumulative training steps")
-        ax.set_xscale("log")
+        ax.set_xlabel("cumulative training steps (dots: reached the band)")
+        ax.set_xlim(0, 4200)
         ax.set_ylim(-0.3, 0.03)
-    axes[0].set_ylabel("(best so far - oracle) / |oracle|")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("(best so far - oracle) / |oracle|  (sign: up is better)")
     axes[-1].legend(fontsize=7, loc="lower right")
     fig.suptitle("best-so-far against cumulative steps (dashed: the 1% band; each line one seed; "
                  "a search stops at the band)", fontsize=9)
@@ -269,21 +291,21 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     for name in args.tasks:
         steps = TASKS[name].budget // (4 if args.quick else 1)
-        runs_path = RESULTS / f"search_runs_{name}{'-' + args.tag if args.tag else ''}{'_quick' if args.quick else ''}.json"
-        oracle_path = RESULTS / f"search_oracle_{name}.json"
+        runs_path = RESULTS / f"search_runs_{_file_name(name)}{'-' + args.tag if args.tag else ''}{'_quick' if args.quick else ''}.json"
+        oracle_path = RESULTS / f"search_oracle_{_file_name(name)}.json"
         data = _load(runs_path) or {"runs": {}, "oracles": {}, "steps": steps, "trials": args.trials}
         cache = _load(oracle_path)
         for seed in args.seeds:
             t0 = time.perf_counter()
-            o = oracle(name, seed, steps, args.per_decade, cache, oracle_path)
+            o, direction = oracle(name, seed, steps, args.per_decade, cache, oracle_path)
             data["oracles"][f"{name}|{seed}"] = o
-            target = o - 0.01 * abs(o)
+            target = o - 0.01 * abs(o) if direction == "maximize" else o + 0.01 * abs(o)
             print(f"{name} seed={seed} oracle={o:.4f} target={target:.4f} ({time.perf_counter() - t0:.0f} s)", flush=True)
             for strategy in args.strategies:
                 k = f"{name}|{strategy}|{seed}|{args.trials}"
                 if k in data["runs"]:
                     continue
-                run = run_one(name, strategy, seed, steps, args.trials, target)
+                run = run_one(name, strategy, seed, steps, args.trials, target, direction)
                 data["runs"][k] = run
                 _save(runs_path, data)
                 print(f"{name} seed={seed} {strategy:7s} steps_to_1%={run['steps_to_band']:6d} "
