@@ -4,7 +4,8 @@ For each task of the range-test suite (``benchmarks/tasks.py``) and each strateg
 random, tpe, gp, cmaes, nsga2, anneal, aco, finder), ``lrscope.search`` tunes the LR (log
 scale, 1e-5..1) with ``task_objective(make_task, steps=<the task's budget>, seed=s)``: every
 trial trains a fresh model for the task's fixed budget with a constant LR and returns the
-validation metric. The 1% band of seed ``s`` is ``q >= oracle - 1% x |oracle|`` where the
+validation metric (or the validation loss, minimised, for a task without one). The 1% band of
+seed ``s`` is ``q >= oracle - 1% x |oracle|`` (``<= oracle + 1% x |oracle|`` for a loss) where the
 oracle is the best result of a dense log grid of LRs (``--per-decade`` 6: 31 LRs over
 1e-5..1) run through the *same* objective and seed (cached in
 ``results/search_oracle_<task>.json``).
@@ -14,9 +15,10 @@ failed and pruned ones included, plus the range test for ``finder``) after the f
 that reaches the band. A search stops once it reaches the band (the rest of its trials are
 not run: they cannot change that number). A search that never reaches the band within
 ``--trials`` trials is a *miss*; it counts its total steps in the mean (an underestimate of
-its true cost) and is listed in the miss count.
+its true cost) and is listed in the miss count; the expected running time (all steps over the
+seeds / seeds that reached the band; Hansen et al., BBOB) is reported beside the mean.
 
-    OMP_NUM_THREADS=1 python benchmarks/search_strategies.py                  # everything (resumable), ~40 min
+    OMP_NUM_THREADS=1 python benchmarks/search_strategies.py                  # everything (resumable), ~35 min
     OMP_NUM_THREADS=1 python benchmarks/search_strategies.py --tasks cancer-mlp --strategies finder --tag finder
     python benchmarks/search_strategies.py --report                              # table + plot from the caches
     python benchmarks/search_strategies.py --tasks cancer-mlp --seeds 0 --trials 4 --strategies random finder --quick
@@ -234,11 +236,24 @@ def report(tasks: list[str], strategies: list[str], out: Path) -> None:
         ratio = row.get("_ratio") or {}
         rtxt = f"{ratio['ert_ratio']:.2f}x ({ratio['ert_best_other']})" if "ert_ratio" in ratio else "-"
         print(f"| {name} | " + " | ".join(cells) + f" | {rtxt} |")
+    ert_tot = {s: sum(summary["table"][n][s]["ert"] or math.inf for n in tasks) for s in strategies
+               if all(s in summary["table"][n] for n in tasks)}
+    if "finder" in ert_tot and len(ert_tot) > 1:
+        b = min((s for s in ert_tot if s != "finder"), key=ert_tot.get)
+        summary.setdefault("all_tasks", {}).update(sum_ert=ert_tot, ert_best_other=b,
+                                                   ert_ratio=ert_tot[b] / ert_tot["finder"])
+        _save(out, summary)
+        print("| all tasks (sum) | " + " | ".join(f"{ert_tot[s]:.0f}" for s in strategies)
+              + f" | {ert_tot[b] / ert_tot['finder']:.2f}x ({b}) |")
 
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(4.2 * len(tasks), 3.8))
-    axes = np.atleast_1d(fig.subplots(1, len(tasks)))
+    ncols = min(3, len(tasks))
+    nrows = -(-len(tasks) // ncols)
+    fig = Figure(figsize=(4.8 * ncols, 3.4 * nrows + 0.4))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+    for ax in axes[len(tasks):]:
+        ax.set_visible(False)
     for ax, name in zip(axes, tasks):
         for s in strategies:
             rs = [r for r in runs.values() if r["task"] == name and r["strategy"] == s]
@@ -253,12 +268,13 @@ def report(tasks: list[str], strategies: list[str], out: Path) -> None:
                     ax.plot([r["steps_to_band"]], [-0.01], marker="o", ms=7 if fin else 4, color=color, zorder=4)
         ax.axhline(-0.01, color="k", ls="--", lw=0.8)
         ax.set_title(name)
-        ax.set_xlabel("cumulative training steps (dots: reached the band)")
+        ax.set_xlabel("cumulative training steps (dots: reached the band)", fontsize=8)
         ax.set_xlim(0, 4200)
         ax.set_ylim(-0.3, 0.03)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("(best so far - oracle) / |oracle|  (sign: up is better)")
-    axes[-1].legend(fontsize=7, loc="lower right")
+    for ax in axes[::ncols]:
+        ax.set_ylabel("(best so far - oracle) / |oracle|\n(up is better)", fontsize=8)
+    axes[0].legend(fontsize=7, loc="lower right", ncol=2)
     fig.suptitle("best-so-far against cumulative steps (dashed: the 1% band; each line one seed; "
                  "a search stops at the band)", fontsize=9)
     fig.tight_layout()
