@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import optuna
 from optuna.trial import TrialState
 
-from ._engine import META_KEY, _meta, _result, resolve_pruner, run_trials
+from ._engine import META_KEY, _meta, _Progress, _result, resolve_pruner, run_trials
 from ._samplers import make_sampler
 from ._space import Float
 
@@ -149,16 +149,23 @@ def run_finder(objective, space, *, budget, storage, study, exists, seed, pruner
                                 "range_test": {k: rt.suggestions.get(k) for k in ("loss_fall", "loss_rise")}})
     spent = int(rt_steps)
     line_search = True
-    for _ in range(budget):
-        if line_search:
-            x = next_lr(_tried(st, direction), anchor, lo, hi, factor=FACTOR, min_ratio=MIN_RATIO)
-            if x is None:
-                line_search = False
-            else:
-                st.enqueue_trial({"lr": min(hi, max(lo, x))})
-        before = {t.number for t in st.get_trials(deepcopy=False)}
-        run_trials(st, objective, narrowed, budget=1, progress=progress, direction=direction)
-        spent += sum(int(t.user_attrs.get("steps", 0)) for t in st.get_trials(deepcopy=False) if t.number not in before)
-        if max_steps is not None and spent >= max_steps:
-            break
+    bar = _Progress(budget, progress, direction)  # one bar for the whole search, not one per trial
+    try:
+        for _ in range(budget):
+            if line_search:
+                x = next_lr(_tried(st, direction), anchor, lo, hi, factor=FACTOR, min_ratio=MIN_RATIO)
+                if x is None:
+                    line_search = False
+                else:
+                    st.enqueue_trial({"lr": min(hi, max(lo, x))})
+            before = {t.number for t in st.get_trials(deepcopy=False)}
+            run_trials(st, objective, narrowed, budget=1, progress=False, direction=direction)
+            new = [t for t in st.get_trials(deepcopy=False) if t.number not in before]
+            spent += sum(int(t.user_attrs.get("steps", 0)) for t in new)
+            for t in new:
+                bar(st, t)
+            if max_steps is not None and spent >= max_steps:
+                break
+    finally:
+        bar.close()
     return _result(st)
