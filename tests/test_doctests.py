@@ -14,7 +14,7 @@ MODULES = [
     "lrscope", "lrscope._json", "lrscope.task",
     "lrscope.analysis", "lrscope.analysis._curve", "lrscope.analysis._synthetic",
     "lrscope.analysis.smoothing", "lrscope.analysis.suggesters",
-    "lrscope.hpsearch._samplers",
+    "lrscope.hpsearch._finder", "lrscope.hpsearch._samplers",
     "lrscope.hpsearch._space",
 ]
 
