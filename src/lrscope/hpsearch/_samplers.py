@@ -272,6 +272,32 @@ def grid_values(space: Mapping[str, Any], budget: int) -> dict[str, list]:
     return {n: p.grid(per_dim) for n, p in space.items()}
 
 
+def _nsga2(seed: int | None, population_size: int) -> BaseSampler:
+    """NSGA-II (Deb et al., 2002) as a real-coded genetic algorithm that works on a 1-D space too.
+
+    Children come from binary-tournament parents by BLX-0.5 crossover (Eshelman & Schaffer,
+    1992) in the transformed space (log(x) for a log-scale parameter): with parents ``a <= b``
+    and ``d = b - a`` the child is uniform on ``[a - 0.5 d, b + 0.5 d]`` (probability 0.9; else a
+    copy of one parent). Each numeric parameter is then mutated with probability
+    ``1 / n_params`` by Deb's polynomial mutation with distribution index 20 (a local step,
+    mostly within a few % of the range); a categorical one is redrawn at random.
+
+    Optuna's default instead redraws a mutated parameter uniformly at random, and its default
+    mutation probability ``1 / n_params`` is 1 on an LR-only space, so every child was a random
+    draw and ``nsga2`` proposed exactly the LRs of ``random`` with the same seed.
+    """
+    import warnings
+
+    from optuna.exceptions import ExperimentalWarning
+    from optuna.samplers.nsgaii import BLXAlphaCrossover, PolynomialMutation
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=population_size,
+                                             crossover=BLXAlphaCrossover(alpha=0.5),
+                                             mutation=PolynomialMutation(eta=20.0), crossover_prob=0.9)
+
+
 def make_sampler(strategy: str, space: Mapping[str, Any], *, seed: int | None = None, budget: int = 20) -> BaseSampler:
     """The Optuna sampler behind a strategy name.
 
@@ -302,7 +328,7 @@ def make_sampler(strategy: str, space: Mapping[str, Any], *, seed: int | None = 
         v.require("cmaes", "strategy='cmaes'", "search")
         return optuna.samplers.CmaEsSampler(seed=seed, n_startup_trials=startup, warn_independent_sampling=False)
     if strategy == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(4, min(50, budget // 4)))
+        return _nsga2(seed, population_size=max(4, min(50, budget // 4)))
     if strategy == "anneal":
         return SimulatedAnnealingSampler(seed=seed, n_startup_trials=startup)
     return AntColonySampler(seed=seed, n_startup_trials=startup)
