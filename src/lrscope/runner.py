@@ -22,6 +22,11 @@ and ``scale = max(|best|, 0.01 * |smoothed_0|)``, the sweep stops after the step
 For a positive loss whose best stays above 1% of the first value this is exactly the
 classic ``smoothed > diverge_factor * best`` (fastai, torch-lr-finder); for a negative loss it
 still means "rose far above its best" instead of triggering at once.
+
+A training run at a fixed LR (a search trial) uses the same rule with the whole starting
+loss in the scale, ``scale = max(|best|, |smoothed_0|)`` (``first_weight=1``,
+:data:`TRAINING_FIRST_WEIGHT`): there the loss may fall to ~0, and batch noise of a few
+times a near-zero best is not divergence.
 """
 
 from __future__ import annotations
@@ -37,10 +42,14 @@ from . import _validate as v
 from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
-__all__ = ["MIN_STEPS", "sweep_lrs", "is_diverged", "SweepLog", "run_sweep"]
+__all__ = ["MIN_STEPS", "TRAINING_FIRST_WEIGHT", "sweep_lrs", "is_diverged", "SweepLog", "run_sweep"]
 
 MIN_STEPS = 10
 """The fewest steps a sweep may plan (fewer cannot show a curve)."""
+
+TRAINING_FIRST_WEIGHT = 1.0
+"""``first_weight`` of :func:`is_diverged` for a training run at a fixed LR (a search trial):
+the scale of "far above its best" is ``max(|best|, |first|)``, the loss's starting scale."""
 
 
 def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp") -> np.ndarray:
@@ -77,15 +86,37 @@ def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp")
     return lrs
 
 
-def is_diverged(smoothed: float, best: float, first: float, diverge_factor: float) -> bool:
-    """The divergence rule above: ``smoothed - best > (diverge_factor - 1) * max(|best|, 0.01*|first|)``.
+def is_diverged(smoothed: float, best: float, first: float, diverge_factor: float, *,
+                first_weight: float = 0.01) -> bool:
+    """The divergence rule above: ``smoothed - best > (diverge_factor - 1) * max(|best|, first_weight*|first|)``.
+
+    ``first_weight=0.01`` (the default) is the range-test sweep's rule: there the loss is
+    *expected* to blow up, so the sweep stops as soon as it rises well above its best.
+    A training run at a fixed LR uses ``first_weight=1.0`` (see :data:`TRAINING_FIRST_WEIGHT`):
+    it has diverged only when the loss climbed far above the scale it *started* from, so a
+    loss that fell to 1% of its start is not declared diverged by batch noise of a few
+    times its (tiny) best.
+
+    Args:
+        smoothed: the current smoothed loss.
+        best: the lowest smoothed loss so far.
+        first: the first smoothed loss of the run.
+        diverge_factor: threshold (> 1); 4 reproduces the classic ``smoothed > 4 * best``.
+        first_weight: weight of ``|first|`` in the scale (>= 0).
+
+    Returns:
+        True when the run has diverged.
 
     >>> is_diverged(4.1, 1.0, 2.3, 4.0), is_diverged(3.9, 1.0, 2.3, 4.0)
     (True, False)
     >>> is_diverged(-4.0, -5.0, -1.0, 4.0), is_diverged(11.0, -5.0, -1.0, 4.0)
     (False, True)
+    >>> is_diverged(0.05, 0.01, 0.69, 4.0), is_diverged(0.05, 0.01, 0.69, 4.0, first_weight=1.0)
+    (True, False)
+    >>> is_diverged(2.2, 0.01, 0.69, 4.0, first_weight=1.0)
+    True
     """
-    scale = max(abs(best), 0.01 * abs(first))
+    scale = max(abs(best), first_weight * abs(first))
     if scale == 0.0:
         return smoothed > best
     return smoothed - best > (diverge_factor - 1.0) * scale

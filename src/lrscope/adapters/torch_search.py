@@ -12,6 +12,7 @@ import torch
 
 from .. import _validate as v
 from ..errors import InvalidArgumentError, LRScopeError
+from ..runner import TRAINING_FIRST_WEIGHT, is_diverged
 
 __all__ = ["CONFIG_KEYS", "TrainingDiverged", "apply_config", "train_trial", "evaluate"]
 
@@ -115,8 +116,15 @@ def train_trial(task, config: dict[str, Any], *, steps: int, reporter, eval_ever
     The metric is the validation metric (higher is better) when the task has one, else the
     validation loss, else the mean training loss of the last 10% of steps. Every
     ``eval_every`` steps it is reported through ``reporter`` (pruning may stop the trial).
-    The trial fails with :class:`TrainingDiverged` when the loss becomes NaN/inf or its
-    debiased EMA (beta 0.9) exceeds ``diverge_factor`` x its best value.
+    The trial fails with :class:`TrainingDiverged` when the loss becomes NaN/inf, or when its
+    debiased EMA ``s`` (beta 0.9) climbs far above the scale the run started from
+    (:func:`lrscope.runner.is_diverged` with ``first_weight=1``, after step 10)::
+
+        s - best > (diverge_factor - 1) * max(|best|, |s_1|)
+
+    where ``best`` is the lowest EMA so far and ``s_1`` the first loss. A loss that fell to
+    ~0 is therefore not declared diverged by batch noise of a few times its tiny best (the
+    range test's own rule, scale ``max(|best|, 0.01 |s_1|)``, would).
 
     Args:
         task: a lrscope.Task whose optimizer is a torch optimizer.
@@ -125,7 +133,7 @@ def train_trial(task, config: dict[str, Any], *, steps: int, reporter, eval_ever
         steps: optimizer steps to train.
         reporter: the search's reporter (``spend``, ``report``, ``should_prune``, ``prune``).
         eval_every: steps between intermediate reports (default steps // 4).
-        diverge_factor: divergence threshold on the smoothed loss.
+        diverge_factor: divergence threshold on the smoothed loss (> 1; see above).
         device: torch device or None (leave the model where it is).
         seed: seed of the global torch RNG during training (dropout etc.).
 
@@ -149,7 +157,7 @@ def train_trial(task, config: dict[str, Any], *, steps: int, reporter, eval_ever
     has_val = task.val_loader is not None
     direction_metric = has_val and task.metric is not None
     task.model.train()
-    ema, best_ema, tail = 0.0, math.inf, []
+    ema, best_ema, first_ema, tail = 0.0, math.inf, math.nan, []
     step = 0
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -171,10 +179,14 @@ def train_trial(task, config: dict[str, Any], *, steps: int, reporter, eval_ever
                 reporter.spend(1)
                 ema = 0.9 * ema + 0.1 * value
                 smooth = ema / (1 - 0.9 ** step)
+                if step == 1:
+                    first_ema = smooth
                 best_ema = min(best_ema, smooth)
-                if step > 10 and smooth > diverge_factor * best_ema and best_ema > 0:
-                    raise TrainingDiverged(f"diverged: smoothed loss {smooth:.3g} > {diverge_factor} x its best "
-                                           f"{best_ema:.3g} at step {step}")
+                if step > 10 and is_diverged(smooth, best_ema, first_ema, diverge_factor,
+                                             first_weight=TRAINING_FIRST_WEIGHT):
+                    raise TrainingDiverged(
+                        f"diverged: smoothed loss {smooth:.3g} rose more than {diverge_factor - 1:g} x "
+                        f"max(|best| {abs(best_ema):.3g}, |first| {abs(first_ema):.3g}) above its best at step {step}")
                 if step > steps - max(1, steps // 10):
                     tail.append(value)
                 if step % eval_every == 0 and step < steps:
