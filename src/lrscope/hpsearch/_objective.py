@@ -116,7 +116,9 @@ def task_objective(make_task: str | Callable[..., Any], *, steps: int = 300, eva
         steps: optimizer steps each trial trains.
         eval_every: optimizer steps between intermediate reports (pruning); default steps // 4.
         seed: make_task's seed and the training seed (the same for every trial).
-        diverge_factor: a trial fails when its smoothed loss exceeds this multiple of its best.
+        diverge_factor: a trial fails when its smoothed loss rises more than (diverge_factor - 1)
+            x max(|best|, |first loss|) above its best (``lrscope.runner.is_diverged`` with
+            ``first_weight=TRAINING_FIRST_WEIGHT``), or on a NaN/inf loss.
         device: torch device for the model and batches (None: leave as built).
         range_test: keyword arguments for ``lrscope.find_lr`` (strategy="finder").
 
