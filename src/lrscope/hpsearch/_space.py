@@ -25,6 +25,19 @@ from ..errors import InvalidArgumentError
 __all__ = ["Float", "Int", "Choice", "Space", "parse_space", "space_to_dict", "default_space", "PRESETS"]
 
 
+def _check_bounds(param, convert) -> None:
+    """Validate and normalise ``low < high`` (both > 0 on a log scale) of a Float or Int."""
+    low = convert("low", param.low)
+    high = convert("high", param.high)
+    v.greater("high", high, "low", low)
+    if param.log and low <= 0:
+        raise InvalidArgumentError("low", low, "must be > 0 for a log-scale parameter",
+                                   "raise `low` above 0 or set log=false.")
+    object.__setattr__(param, "low", low)
+    object.__setattr__(param, "high", high)
+    object.__setattr__(param, "log", bool(param.log))
+
+
 @dataclasses.dataclass(frozen=True)
 class Float:
     """A real parameter in [low, high], sampled on a log scale when ``log`` (e.g. the LR)."""
@@ -34,15 +47,7 @@ class Float:
     log: bool = False
 
     def __post_init__(self):
-        low = v.finite("low", self.low)
-        high = v.finite("high", self.high)
-        v.greater("high", high, "low", low)
-        if self.log and low <= 0:
-            raise InvalidArgumentError("low", low, "must be > 0 for a log-scale parameter",
-                                       "raise `low` above 0 or set log=false.")
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
-        object.__setattr__(self, "log", bool(self.log))
+        _check_bounds(self, v.finite)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "float", "low": self.low, "high": self.high, "log": self.log}
@@ -67,15 +72,7 @@ class Int:
     log: bool = False
 
     def __post_init__(self):
-        low = v.integer("low", self.low)
-        high = v.integer("high", self.high)
-        v.greater("high", high, "low", low)
-        if self.log and low <= 0:
-            raise InvalidArgumentError("low", low, "must be > 0 for a log-scale parameter",
-                                       "raise `low` above 0 or set log=false.")
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
-        object.__setattr__(self, "log", bool(self.log))
+        _check_bounds(self, v.integer)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "int", "low": self.low, "high": self.high, "log": self.log}
