@@ -41,8 +41,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import sys
 import time
@@ -54,8 +52,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import oracle  # noqa: E402
-import suggestion_quality as sq  # noqa: E402
+import oracle
+import suggestion_quality as sq
 
 RESULTS = HERE / "results"
 ORACLE_PATH = RESULTS / "clr_oracle.json"
@@ -117,9 +115,8 @@ def _valid(base: float | None, peak: float | None) -> bool:
 
 # --------------------------------------------------------------------------- running
 def _work(job: tuple[str, int, float, float]) -> tuple[str, dict[str, Any]]:
-    import torch
-
     import tasks as bench_tasks
+    import torch
 
     torch.set_num_threads(1)
     name, seed, base, peak = job
