@@ -28,7 +28,8 @@ import math
 # Chosen by benchmarks/suggestion_quality.py (docs/benchmarks/range_test.md): loss_rise / 3
 # had the lowest mean normalised regret and no failures, as a constant LR and as the
 # one-cycle peak, on the suite and on held-out tasks. A constant LR falls back to
-# min_div10 when the loss never rose (the rise point is unknown).
+# min_div10 when the loss never rose (the rise point is unknown). The cyclical pair
+# loss_fall..loss_rise was confirmed by benchmarks/clr_quality.py (best on the suite).
 DEFAULT_RULES: dict[str, str | tuple[str, ...]] = {
     "lr": ("loss_rise_div3", "min_div10"),
     "one_cycle_max_lr": "loss_rise_div3",
