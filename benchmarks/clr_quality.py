@@ -176,12 +176,7 @@ def candidate_jobs(names: list[str]) -> list[tuple[str, int, float, float]]:
 
 
 # --------------------------------------------------------------------------- report
-def _q(run: dict[str, Any] | None, q_init: float) -> float:
-    if run is None:
-        return float("nan")
-    if run.get("diverged") or run.get("quality") is None:
-        return q_init
-    return float(run["quality"])
+_q = sq._q   # the same quality rule as the suggestion benchmark (diverged = untrained)
 
 
 def stage_report(names: list[str]) -> dict[str, Any]:
