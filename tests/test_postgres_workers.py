@@ -97,19 +97,25 @@ def _lrscope(*args: str, **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, **kw)
 
 
-def test_killed_worker_loses_no_trial_and_its_trial_is_retried(pg_url, tmp_path):
+def test_killed_worker_loses_no_trial_and_the_best_is_as_if_nothing_happened(pg_url, tmp_path):
+    """Grid search, so the set of configurations (and hence the best) does not depend on timing."""
+    import json
+
     import optuna
     from optuna.trial import TrialState
 
-    target = 6
+    target = 8
     task = tmp_path / "task.py"
     task.write_text(TASK)
     space = '{"lr": {"type": "float", "low": 0.001, "high": 0.5, "log": true}}'
     create = _lrscope("study", "create", "--storage", pg_url, "--study", "kill", "--space", space,
-                      "--strategy", "random", "--direction", "minimize", "--trials", str(target))
+                      "--strategy", "grid", "--direction", "minimize", "--trials", str(target))
     out, err = create.communicate(timeout=60)
     assert create.returncode == 0, err
 
+    # The reference: the same grid in memory, in one process that nobody kills.
+    reference = _lrscope("search", f"{task}:make_task", "--space", space, "--strategy", "grid",
+                         "--trials", str(target), "--steps", "20", "--no-progress", "--json")
     worker = ["search", f"{task}:make_task", "--storage", pg_url, "--study", "kill", "--trials", "20",
               "--steps", "20", "--heartbeat", "1", "--grace", "2", "--no-progress", "--json"]
     a, b = _lrscope(*worker), _lrscope(*worker)
@@ -130,8 +136,10 @@ def test_killed_worker_loses_no_trial_and_its_trial_is_retried(pg_url, tmp_path)
         assert victim is not None, "worker A never ran a trial while another one had finished"
         out_b, err_b = b.communicate(timeout=90)
         assert b.returncode == 0, err_b
+        out_ref, err_ref = reference.communicate(timeout=90)
+        assert reference.returncode == 0, err_ref
     finally:
-        for p in (a, b):
+        for p in (a, b, reference):
             if p.poll() is None:
                 p.kill()
             p.communicate()
@@ -147,12 +155,16 @@ def test_killed_worker_loses_no_trial_and_its_trial_is_retried(pg_url, tmp_path)
     retries = [t for t in trials.values() if t.system_attrs.get("failed_trial") == victim]
     assert retries and retries[0].params == dead.params
     assert retries[0].state == TrialState.COMPLETE
-    # The study completed: the target number of finished trials, and nothing left running.
-    finished = [t for t in trials.values() if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
-    assert len(finished) >= target
+    # The study completed: every grid point finished, and nothing left running.
+    completed = [t for t in trials.values() if t.state == TrialState.COMPLETE]
+    assert len({t.params["lr"] for t in completed}) == target
     assert not [t for t in trials.values() if t.state == TrialState.RUNNING]
+    # The best is the one of the run nobody killed: same configuration, same metric.
+    ref = json.loads(out_ref)
+    assert len(ref["trials"]) == target
+    assert study.best_params["lr"] == pytest.approx(ref["best"]["config"]["lr"], rel=1e-12)
+    assert study.best_value == pytest.approx(ref["best"]["metric"], rel=1e-9)
+    assert sorted(t.params["lr"] for t in completed) == pytest.approx(sorted(t["config"]["lr"] for t in ref["trials"]))
     # What the workers print reads the same study.
-    import json
-
     payload = json.loads(out_b)
     assert payload["counts"]["FAIL"] >= 1 and payload["study_name"] == "kill"

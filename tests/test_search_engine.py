@@ -134,6 +134,15 @@ def test_journal_storage_shares_a_study_between_calls(tmp_path):
         search(bowl, strategy="tpe", budget=1, storage=path, study="s", progress=False)
 
 
+def test_workers_of_a_stored_grid_study_share_its_grid_whatever_their_budget(tmp_path):
+    path = str(tmp_path / "g.log")
+    lrscope.hpsearch.create_study(path, "g", space={"lr": Float(1e-4, 1.0, log=True)}, strategy="grid", trials=5)
+    first = search(bowl, budget=2, storage=path, study="g", progress=False)   # a worker asked for 2 trials
+    r = search(bowl, budget=20, storage=path, study="g", progress=False)      # another asked for 20
+    assert len(first.trials) == 2 and len(r.trials) == 5                       # the study's target stops it
+    assert sorted(t.config["lr"] for t in r.trials) == pytest.approx([1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+
+
 @pytest.mark.parametrize("kwargs,name", [
     ({"strategy": "hill-climb"}, "strategy"),
     ({"space": {}}, "space"),

@@ -572,7 +572,9 @@ def _search(objective, space, strategy, budget, storage, study, seed, pruner, pr
         return run_finder(objective, parsed_space, budget=budget, storage=st, study=name, exists=exists, seed=seed,
                           pruner=pruner, progress=progress, direction=direction, max_steps=max_steps)
 
-    sampler = make_sampler(strategy, parsed_space, seed=seed, budget=budget)
+    # A shared study's grid (and start-up phases) are sized by its stored target, so that every
+    # worker walks the same grid whatever its own --trials.
+    sampler = make_sampler(strategy, parsed_space, seed=seed, budget=target or budget)
     optuna_study = optuna.create_study(study_name=name, storage=st, sampler=sampler, pruner=resolve_pruner(pruner),
                                        direction=direction, load_if_exists=True)
     if not exists and st is not None:
