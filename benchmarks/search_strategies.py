@@ -194,14 +194,33 @@ def summarize(tasks: list[str], strategies: list[str], runs: dict, oracles: dict
     return {"table": table, "oracles": oracles}
 
 
+def finder_ceiling(tasks: list[str], runs: dict, trial_steps: dict[str, int]) -> dict | None:
+    """The least any finder can spend: its range test plus one full trial, on every run.
+
+    A finder must run the range test and then at least one full trial, since only a finished
+    trial has a metric that can be in the band. So ``extra_steps + steps per trial`` of each
+    finder run bounds its cost from below, and the best other strategy's cost over this sum
+    bounds the ratio the benchmark can ever report from above.
+    """
+    per_task = {}
+    for name in tasks:
+        rs = [r for r in runs.values() if r["task"] == name and r["strategy"] == "finder"]
+        if not rs or name not in trial_steps:
+            return None
+        per_task[name] = float(np.mean([r["extra_steps"] + trial_steps[name] for r in rs]))
+    return {"per_task": per_task, "sum_steps": float(sum(per_task.values()))}
+
+
 def report(tasks: list[str], strategies: list[str], out: Path) -> None:
-    runs, oracles = {}, {}
+    runs, oracles, trial_steps = {}, {}, {}
     for name in tasks:
         stem = _file_name(name)
         for path in [RESULTS / f"search_runs_{stem}.json", *sorted(RESULTS.glob(f"search_runs_{stem}-*.json"))]:
             data = _load(path)
             runs.update(data.get("runs", {}))
             oracles.update(data.get("oracles", {}))
+            if "steps" in data:
+                trial_steps[name] = int(data["steps"])
     tasks = [t for t in tasks if any(r["task"] == t for r in runs.values())]
     summary = summarize(tasks, strategies, runs, oracles)
     _save(out, summary)
@@ -224,7 +243,7 @@ def report(tasks: list[str], strategies: list[str], out: Path) -> None:
                                 "geomean_task_ratio": float(np.exp(np.mean(
                                     [np.log(summary["table"][n]["_ratio"]["ratio"]) for n in tasks])))}
         _save(out, summary)
-        print(f"| all tasks (sum of means) | " + " | ".join(f"{totals[s]:.0f}" for s in strategies)
+        print("| all tasks (sum of means) | " + " | ".join(f"{totals[s]:.0f}" for s in strategies)
               + f" | {totals[b] / totals['finder']:.2f}x ({b}); geometric mean of the task ratios "
               f"{summary['all_tasks']['geomean_task_ratio']:.2f}x |")
     print("\nExpected running time (all steps spent over the seeds / seeds that reached the band; inf: none did):\n")
@@ -245,6 +264,19 @@ def report(tasks: list[str], strategies: list[str], out: Path) -> None:
         _save(out, summary)
         print("| all tasks (sum) | " + " | ".join(f"{ert_tot[s]:.0f}" for s in strategies)
               + f" | {ert_tot[b] / ert_tot['finder']:.2f}x ({b}) |")
+
+    ceiling = finder_ceiling(tasks, runs, trial_steps)
+    if ceiling and "all_tasks" in summary:
+        at = summary["all_tasks"]
+        ceiling["ratio_mean"] = at["sum_mean_steps"][at["best_other"]] / ceiling["sum_steps"]
+        if "ert_best_other" in at:
+            ceiling["ratio_ert"] = at["sum_ert"][at["ert_best_other"]] / ceiling["sum_steps"]
+        at["perfect_finder"] = ceiling
+        _save(out, summary)
+        print(f"\nA perfect finder (its range test, then one trial that lands in the band, on every run) would need "
+              f"{ceiling['sum_steps']:.0f} steps summed over the tasks: at most {ceiling['ratio_mean']:.2f}x fewer than "
+              f"{at['best_other']} by the mean" + (f", {ceiling['ratio_ert']:.2f}x by ERT ({at['ert_best_other']})"
+                                                    if "ratio_ert" in ceiling else "") + ".")
 
     from matplotlib.figure import Figure
 
