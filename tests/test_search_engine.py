@@ -171,6 +171,15 @@ def test_missing_study_is_a_clear_error_and_writes_no_study(tmp_path):
         search(bowl, storage=path, study="nope", must_exist=True, progress=False)
     with pytest.raises(InvalidArgumentError, match="does not exist"):
         lrscope.hpsearch.load_search(path, "nope")
+    with pytest.raises(InvalidArgumentError, match="storage"):
+        lrscope.hpsearch.list_studies(path)
+    assert not (tmp_path / "s.log").exists()  # nothing written, not even an empty journal
+    # An existing journal without that study: the study is named, and the file is left as it was.
+    search(bowl, budget=1, storage=path, study="other", progress=False)
+    before = (tmp_path / "s.log").read_bytes()
+    with pytest.raises(InvalidArgumentError, match="study"):
+        search(bowl, storage=path, study="nope", must_exist=True, progress=False)
+    assert (tmp_path / "s.log").read_bytes() == before
 
 
 def test_unreachable_database_is_a_clear_error():

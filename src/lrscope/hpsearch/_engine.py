@@ -355,14 +355,14 @@ def create_study(storage: Any, study: str, *, space: Any = None, strategy: str =
 
 def list_studies(storage: Any) -> list[dict[str, Any]]:
     """Every study in a storage: ``[{"study": name, "trials": n, "best": value or None}, ...]``."""
-    summaries = optuna.get_all_study_summaries(resolve_storage(storage), include_best_trial=True)
+    summaries = optuna.get_all_study_summaries(resolve_storage(storage, create=False), include_best_trial=True)
     return [{"study": s.study_name, "trials": s.n_trials,
              "best": None if s.best_trial is None else s.best_trial.value} for s in summaries]
 
 
 def load_search(storage: Any, study: str) -> SearchResult:
     """Read a study (any storage) as a :class:`SearchResult`, e.g. for `lrscope study show`."""
-    st = resolve_storage(storage)
+    st = resolve_storage(storage, create=False)
     if st is None:
         raise InvalidArgumentError("storage", None, "is required to read a study", "give the study's storage.")
     if not _study_exists(st, study):
@@ -524,7 +524,8 @@ def _search(objective, space, strategy, budget, storage, study, seed, pruner, pr
     if must_exist and (storage is None or study is None):
         raise InvalidArgumentError("study", study, "must name a study in a storage when must_exist=True",
                                    "give both storage and study.")
-    st = resolve_storage(storage, heartbeat_interval=heartbeat_interval, grace_period=grace_period)
+    st = resolve_storage(storage, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                         create=not must_exist)
     name = study or "lrscope-search"
 
     meta = None

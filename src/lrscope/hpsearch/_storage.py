@@ -30,7 +30,7 @@ def redact(url: str) -> str:
 
 
 def resolve_storage(storage: Any, *, heartbeat_interval: int = 10, grace_period: int | None = None,
-                    max_retry: int = 3) -> Any:
+                    max_retry: int = 3, create: bool = True) -> Any:
     """Turn ``storage`` into an Optuna storage (or None for memory), checking it before anything is written.
 
     Args:
@@ -40,6 +40,8 @@ def resolve_storage(storage: Any, *, heartbeat_interval: int = 10, grace_period:
         grace_period: seconds without a heartbeat after which a trial counts as dead
             (default ``2 * heartbeat_interval``).
         max_retry: how many times a dead worker's trial is re-queued.
+        create: False when the study must already exist (workers of a shared study, readers):
+            a journal file that does not exist is then an error, and no empty file is left behind.
 
     Returns:
         None or an ``optuna.storages.BaseStorage``.
@@ -66,6 +68,10 @@ def resolve_storage(storage: Any, *, heartbeat_interval: int = 10, grace_period:
         if not path.parent.is_dir() and str(path.parent):
             raise InvalidArgumentError("storage", text, f"is in a folder that does not exist ({path.parent})",
                                        "create the folder first or choose another path.")
+        if not create and not path.exists():
+            raise InvalidArgumentError("storage", text, "does not exist, so it holds no study",
+                                       "check the path, or create the study first with "
+                                       "`lrscope study create --storage PATH --study NAME ...`.")
         from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
 
