@@ -195,3 +195,44 @@ def test_space_presets_and_json_form_round_trip():
     assert parse_space(json.dumps(space_to_dict(full))) == full
     assert parse_space(None) == {"lr": Float(1e-5, 1.0, log=True)}
     assert Int(1, 100, log=True).grid(3) == [1, 10, 100]
+
+
+def _interrupt_on_call(n):
+    """The bowl objective, with Ctrl-C (KeyboardInterrupt) arriving during call number ``n`` after 4 steps."""
+    calls = []
+
+    def objective(config, reporter):
+        calls.append(config["lr"])
+        if len(calls) == n:
+            reporter.spend(4)
+            raise KeyboardInterrupt
+        return bowl(config, reporter)
+
+    return objective, calls
+
+
+def test_ctrl_c_in_memory_keeps_the_finished_trials_on_the_exception():
+    objective, calls = _interrupt_on_call(3)
+    with pytest.raises(lrscope.hpsearch.SearchInterrupted) as stop:
+        search(objective, strategy="random", budget=10, seed=0, progress=False)
+    assert isinstance(stop.value, KeyboardInterrupt)  # still stops a script like any Ctrl-C
+    r = stop.value.result
+    assert len(calls) == 3 and [t.state for t in r.trials] == ["COMPLETE", "COMPLETE", "FAIL"]
+    for t, lr in zip(r.trials, calls):
+        assert t.config["lr"] == lr
+    for t in r.trials[:2]:
+        assert t.metric == pytest.approx((math.log10(t.config["lr"]) + 2) ** 2)
+    assert "interrupted" in r.trials[2].reason and r.trials[2].steps == 4
+    assert r.cumulative_steps == 10 + 10 + 4
+
+
+def test_ctrl_c_with_a_journal_keeps_the_study_and_the_same_call_goes_on(tmp_path):
+    path = str(tmp_path / "s.log")
+    objective, _ = _interrupt_on_call(3)
+    with pytest.raises(lrscope.hpsearch.SearchInterrupted):
+        search(objective, strategy="random", budget=10, seed=0, storage=path, study="s", progress=False)
+    before = lrscope.hpsearch.load_search(path, "s")
+    assert [t.state for t in before.trials] == ["COMPLETE", "COMPLETE", "FAIL"]
+    r = search(bowl, budget=2, seed=1, storage=path, study="s", progress=False)
+    assert r.trials[:3] == before.trials  # nothing lost or changed
+    assert [t.state for t in r.trials[3:]] == ["COMPLETE", "COMPLETE"]

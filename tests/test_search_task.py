@@ -63,3 +63,66 @@ def test_cli_search_json_and_study_report(tmp_path):
     bad = subprocess.run(base + ["search", "--task", "demo:digits-mlp", "--storage", str(log), "--study", "nope"],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
+
+
+SLOW_TASK = '''
+import time
+import torch
+
+def make_task(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(64, 1, generator=g)
+    data = [(x[i:i + 16], 3 * x[i:i + 16]) for i in range(0, 64, 16)]
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(1, 1)
+
+    def train_step(model, batch):
+        time.sleep(0.02)  # about half a second per 20-step trial, so Ctrl-C lands inside one
+        return torch.nn.functional.mse_loss(model(batch[0]), batch[1])
+
+    return dict(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+                loss_fn=torch.nn.functional.mse_loss, train_loader=data, val_loader=data[:1], train_step=train_step)
+'''
+
+
+@pytest.mark.slow
+def test_cli_ctrl_c_prints_what_was_done_keeps_the_study_and_the_same_command_goes_on(tmp_path):
+    import signal
+    import time
+
+    from lrscope.hpsearch import load_search
+
+    task, log = tmp_path / "task.py", tmp_path / "s.log"
+    task.write_text(SLOW_TASK)
+    cmd = [sys.executable, "-m", "lrscope", "search", f"{task}:make_task", "--strategy", "random", "--trials", "40",
+           "--steps", "20", "--no-progress", "--storage", str(log)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, done = time.time() + 120, []
+        while time.time() < deadline and len(done) < 2:
+            time.sleep(0.2)
+            if log.exists() and log.stat().st_size:
+                done = [t for t in load_search(str(log), "lrscope-search").trials if t.state == "COMPLETE"]
+        assert len(done) >= 2, "the search never finished two trials"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert "interrupted after" in err and "kept in" in err
+    assert "best: metric=" in out  # the table of what was done
+    kept = load_search(str(log), "lrscope-search")
+    by_number = {t.number: t for t in kept.trials}
+    for t in done:  # no finished trial lost or changed
+        assert by_number[t.number] == t
+    assert len(kept.trials) < 40
+    for t in kept.trials:
+        assert t.state == "COMPLETE" or (t.state == "FAIL" and "interrupted" in t.reason)
+    again = subprocess.run(cmd[:cmd.index("--trials") + 1] + ["2"] + cmd[cmd.index("--trials") + 2:],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    after = load_search(str(log), "lrscope-search")
+    assert after.trials[:len(kept.trials)] == kept.trials
+    assert [t.state for t in after.trials[len(kept.trials):]] == ["COMPLETE", "COMPLETE"]

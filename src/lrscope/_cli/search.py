@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ._common import add_output_flags, add_task_argument, check_writable, print_json, task_spec
 
@@ -41,15 +42,24 @@ def run(args: argparse.Namespace) -> int:
     spec = task_spec(args)
     check_writable("--plot", args.plot)
     check_writable("--report", args.report)
-    from ..hpsearch import search, task_objective
+    from ..hpsearch import SearchInterrupted, search, task_objective
 
     objective = task_objective(spec, steps=args.steps, eval_every=args.eval_every, seed=args.seed, device=args.device)
     shared = args.storage is not None
     sampler_seed = args.sampler_seed if args.sampler_seed is not None else (None if shared else args.seed)
-    result = search(objective, space=args.space, strategy=args.strategy, budget=args.trials, storage=args.storage,
-                    study=args.study, seed=sampler_seed, pruner=args.pruner, progress=not args.no_progress,
-                    max_steps=args.max_steps, must_exist=shared and args.study is not None,
-                    heartbeat_interval=args.heartbeat, grace_period=args.grace)
+    try:
+        result = search(objective, space=args.space, strategy=args.strategy, budget=args.trials, storage=args.storage,
+                        study=args.study, seed=sampler_seed, pruner=args.pruner, progress=not args.no_progress,
+                        max_steps=args.max_steps, must_exist=shared and args.study is not None,
+                        heartbeat_interval=args.heartbeat, grace_period=args.grace)
+    except SearchInterrupted as stop:
+        # Ctrl-C: show what was done, and say where it is kept, then exit 130 as for any interrupt.
+        emit(stop.result, args)
+        kept = (f"they are kept in {args.storage}; run the same command to go on" if shared else
+                "they were in memory only; give --storage study.log --study NAME to keep a search")
+        n = len(stop.result.trials)
+        print(f"lrscope search: interrupted after {n} trial{'s' * (n != 1)}; {kept}", file=sys.stderr)
+        return 130
     emit(result, args)
     return 0
 

@@ -4,12 +4,12 @@ This package is the only place lrscope imports optuna. ``lrscope.search`` and
 ``lrscope.SearchResult`` are these names, loaded on first use.
 """
 
-from ._engine import PRUNERS, Reporter, SearchResult, TrialRecord, create_study, list_studies, load_search, search
+from ._engine import PRUNERS, Reporter, SearchInterrupted, SearchResult, TrialRecord, create_study, list_studies, load_search, search
 from ._objective import task_objective
 from ._samplers import STRATEGIES, AntColonySampler, SimulatedAnnealingSampler
 from ._space import Choice, Float, Int, parse_space
 
 __all__ = [
-    "search", "SearchResult", "TrialRecord", "Reporter", "task_objective", "create_study", "list_studies", "load_search",
+    "search", "SearchResult", "SearchInterrupted", "TrialRecord", "Reporter", "task_objective", "create_study", "list_studies", "load_search",
     "STRATEGIES", "PRUNERS", "SimulatedAnnealingSampler", "AntColonySampler", "Float", "Int", "Choice", "parse_space",
 ]

@@ -31,7 +31,7 @@ from ._samplers import STRATEGIES, make_sampler
 from ._space import Choice, Float, parse_space, space_to_dict
 from ._storage import redact, resolve_storage
 
-__all__ = ["search", "SearchResult", "TrialRecord", "Reporter", "create_study", "list_studies", "load_search", "resolve_pruner",
+__all__ = ["search", "SearchResult", "SearchInterrupted", "TrialRecord", "Reporter", "create_study", "list_studies", "load_search", "resolve_pruner",
            "PRUNERS", "META_KEY"]
 
 META_KEY = "lrscope"
@@ -43,6 +43,24 @@ _STATES = {TrialState.COMPLETE: "COMPLETE", TrialState.PRUNED: "PRUNED", TrialSt
 
 class TrialFailed(LRScopeError):
     """Raised inside a trial to record it as failed with a reason (non-finite metric, divergence)."""
+
+
+class SearchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a search: still a KeyboardInterrupt (it stops the program), carrying what was done.
+
+    ``result`` is the :class:`SearchResult` of every trial finished before the interrupt, plus
+    the interrupted one recorded as FAIL ("interrupted"), so an in-memory search loses nothing:
+
+    >>> # try:
+    >>> #     r = lrscope.search(objective, budget=50)
+    >>> # except lrscope.hpsearch.SearchInterrupted as stop:
+    >>> #     r = stop.result          # the trials so far; r.best_config is usable
+    """
+
+    def __init__(self, result: "SearchResult"):
+        n = len(result.trials)
+        super().__init__(f"search interrupted after {n} trial{'s' * (n != 1)}")
+        self.result = result
 
 
 # ----------------------------------------------------------------------------- reporter
@@ -421,6 +439,10 @@ def _wrap(objective: Callable, space) -> Callable[[optuna.Trial], float]:
         except optuna.TrialPruned:
             reporter.flush()
             raise
+        except KeyboardInterrupt:
+            reporter.flush()
+            trial.set_user_attr("reason", "interrupted (KeyboardInterrupt)")
+            raise
         except Exception as exc:
             reporter.flush()
             trial.set_user_attr("reason", f"{type(exc).__name__}: {exc}"[:500])
@@ -495,6 +517,10 @@ def search(objective: Callable[[dict, Reporter], float], space: Any = None, stra
 
     Returns:
         SearchResult with every trial of the study (this worker's and others').
+
+    Raises:
+        SearchInterrupted: on Ctrl-C (a KeyboardInterrupt); its ``result`` holds the trials so far,
+            and a stored study keeps them too, so the same call goes on where it stopped.
 
     Reference: Bergstra & Bengio (2012), random search; Akiba et al. (2019), Optuna.
     """
@@ -604,5 +630,9 @@ def run_trials(optuna_study, objective, space, *, budget, progress, direction, m
         with _quiet():
             optuna_study.optimize(_wrap(objective, space), n_trials=budget, catch=(Exception,),
                                   callbacks=[bar, stop_when_done])
+    except SearchInterrupted:
+        raise
+    except KeyboardInterrupt as exc:
+        raise SearchInterrupted(_result(optuna_study)) from exc
     finally:
         bar.close()
