@@ -97,3 +97,34 @@ def test_finder_on_a_tiny_task_follows_the_line_search():
     assert all(lo * (1 - 1e-9) <= x <= hi * (1 + 1e-9) for x in lrs)
     assert 0 < r.extra_steps <= 30  # the sweep stops early once the loss diverges
     assert r.cumulative_steps == r.extra_steps + sum(t.steps for t in r.trials)
+
+
+class _BowlWithRangeTest:
+    """A finder objective: a bowl in log10(lr) with its optimum at 0.05, and a counted fake range test."""
+
+    direction = "minimize"
+
+    def __init__(self):
+        self.range_tests = 0
+
+    def range_test(self):
+        self.range_tests += 1
+        return _rt(loss_rise=0.2, loss_fall=0.001, lr=0.01), 80
+
+    def __call__(self, config, reporter):
+        reporter.spend(10)
+        return (math.log10(config["lr"]) - math.log10(0.05)) ** 2
+
+
+def test_a_resumed_finder_study_reuses_its_range_test_and_goes_on_with_the_line_search(tmp_path):
+    from lrscope.hpsearch import search
+
+    path, obj = str(tmp_path / "f.log"), _BowlWithRangeTest()
+    first = search(obj, strategy="finder", budget=1, storage=path, study="f", progress=False)
+    assert obj.range_tests == 1 and first.extra_steps == 80
+    assert first.trials[0].config["lr"] == pytest.approx(0.1)  # 0.5 x loss_rise
+    second = search(obj, budget=2, storage=path, study="f", progress=False)
+    assert obj.range_tests == 1 and second.extra_steps == 80  # not tested, nor paid for, twice
+    # The line search goes on from where it stopped: x2 above the anchor, then /2 below it.
+    assert [t.config["lr"] for t in second.trials] == pytest.approx([0.1, 0.2, 0.05])
+    assert second.info["suggestion"] == pytest.approx(0.1)

@@ -18,7 +18,9 @@
 4. When the bracket is narrower than ``MIN_RATIO`` (or the budget remains after it), TPE
    samples inside the range.
 
-The range test's steps are counted in the search's cost (``SearchResult.extra_steps``).
+The range test's steps are counted in the search's cost (``SearchResult.extra_steps``). A
+stored study keeps the range test's result, so a resumed search (after Ctrl-C) or another
+worker goes on with the line search without testing again.
 Tuned on seeds 0 and 1 of the benchmark tasks; see docs/benchmarks/search.md.
 
 Reference: Smith (2017), "Cyclical learning rates for training neural networks" (the range test).
@@ -126,6 +128,16 @@ def _tried(study, direction: str) -> list[tuple[float, float | None]]:
     return out
 
 
+def _stored_range(storage, study: str) -> dict | None:
+    """The range-test result a finder study stored (anchor, low, high), or None."""
+    if storage is None:
+        return None
+    info = optuna.load_study(study_name=study, storage=storage).user_attrs.get("finder")
+    if isinstance(info, dict) and all(isinstance(info.get(k), (int, float)) for k in ("suggestion", "low", "high")):
+        return info
+    return None
+
+
 def run_finder(objective, space, *, budget, storage, study, exists, seed, pruner, progress, direction, max_steps):
     lr_param = space.get("lr")
     if not isinstance(lr_param, Float):
@@ -133,8 +145,15 @@ def run_finder(objective, space, *, budget, storage, study, exists, seed, pruner
 
         raise InvalidArgumentError("space", sorted(space), "needs a float 'lr' parameter for strategy='finder'",
                                    'add "lr": {"type": "float", "low": 1e-5, "high": 1, "log": true}.')
-    rt, rt_steps = objective.range_test()
-    anchor, lo, hi = finder_range(rt, lr_param, ANCHOR_FRACTION)
+    stored = _stored_range(storage, study) if exists else None
+    if stored is None:
+        rt, rt_steps = objective.range_test()
+        anchor, lo, hi = finder_range(rt, lr_param, ANCHOR_FRACTION)
+        info = {"suggestion": anchor, "low": lo, "high": hi,
+                "range_test": {k: rt.suggestions.get(k) for k in ("loss_fall", "loss_rise")}}
+    else:  # a resumed or joined study: its range test is done and paid for; go on with its line search
+        info, rt_steps = stored, 0
+        anchor, lo, hi = stored["suggestion"], stored["low"], stored["high"]
     narrowed = dict(space)
     narrowed["lr"] = Float(lo, hi, log=True)
     sampler = make_sampler("tpe", narrowed, seed=seed, budget=budget)
@@ -145,8 +164,7 @@ def run_finder(objective, space, *, budget, storage, study, exists, seed, pruner
     if not exists:
         st.set_user_attr(META_KEY, _meta(space, "finder", direction, pruner if isinstance(pruner, str) else None, None))
     st.set_user_attr("finder_steps", int(st.user_attrs.get("finder_steps", 0)) + int(rt_steps))
-    st.set_user_attr("finder", {"suggestion": anchor, "low": lo, "high": hi,
-                                "range_test": {k: rt.suggestions.get(k) for k in ("loss_fall", "loss_rise")}})
+    st.set_user_attr("finder", info)
     spent = int(rt_steps)
     line_search = True
     bar = _Progress(budget, progress, direction)  # one bar for the whole search, not one per trial
