@@ -39,21 +39,68 @@ def six_hump_camel(trial):  # 2-D, two global minima of value -1.0316285
     return (4 - 2.1 * x ** 2 + x ** 4 / 3) * x ** 2 + x * y + (-4 + 4 * y ** 2) * y ** 2
 
 
-FUNCTIONS = [(lr_bowl, 0.0), (sphere_1d, 0.0), (branin, 0.397887), (six_hump_camel, -1.0316285)]
+def forrester(trial):  # 1-D (Forrester, Sobester & Keane 2008): global min -6.02074 at x = 0.7572, a decoy at 0.14
+    x = trial.suggest_float("x", 0.0, 1.0)
+    return (6 * x - 2) ** 2 * math.sin(12 * x - 4)
 
 
-def mean_regret(make_sampler, func, f_min, *, seeds=8, budget=30):
+def himmelblau(trial):  # 2-D (Himmelblau 1972): four global minima of value 0, e.g. (3, 2)
+    x = trial.suggest_float("x", -5.0, 5.0)
+    y = trial.suggest_float("y", -5.0, 5.0)
+    return (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2
+
+
+FUNCTIONS = [(lr_bowl, 0.0), (sphere_1d, 0.0), (branin, 0.397887), (six_hump_camel, -1.0316285),
+             (forrester, -6.0207401), (himmelblau, 0.0)]
+# Seeds 1000.. are neither the seeds the defaults were tuned on (0-47) nor the benchmark's held-out ones (100-123).
+TEST_SEEDS = range(1000, 1008)
+
+
+def test_the_stated_minima_are_the_functions_minima():
+    """Each f_min is attained at a textbook minimiser and not beaten on a dense grid."""
+    class At:  # a trial stand-in that answers suggest_float with fixed values
+        def __init__(self, **values):
+            self.values = values
+
+        def suggest_float(self, name, low, high, log=False):
+            return self.values[name]
+
+    at = {lr_bowl: {"lr": 0.03}, sphere_1d: {"x": 1.7}, branin: {"x": math.pi, "y": 2.275},
+          six_hump_camel: {"x": 0.0898420, "y": -0.7126564}, forrester: {"x": 0.7572488}, himmelblau: {"x": 3.0, "y": 2.0}}
+    grid = np.linspace(0.0, 1.0, 201)
+    for func, f_min in FUNCTIONS:
+        assert func(At(**at[func])) == pytest.approx(f_min, abs=1e-6)
+        names = list(at[func])
+        bounds = {"lr_bowl": [(-5, 0)], "sphere_1d": [(-5, 5)], "branin": [(-5, 10), (0, 15)],
+                  "six_hump_camel": [(-3, 3), (-2, 2)], "forrester": [(0, 1)], "himmelblau": [(-5, 5), (-5, 5)]}[func.__name__]
+        axes = [lo + grid * (hi - lo) for lo, hi in bounds]
+        pts = np.meshgrid(*axes, indexing="ij")
+        for point in zip(*(p.ravel() for p in pts)):
+            values = dict(zip(names, point))
+            if func is lr_bowl:
+                values["lr"] = 10.0 ** values["lr"]
+            assert func(At(**values)) >= f_min - 1e-6
+
+
+def mean_regret(make_sampler, func, f_min, *, seeds=TEST_SEEDS, budget=30):
     regrets = []
-    for seed in range(seeds):
+    for seed in seeds:
         study = optuna.create_study(sampler=make_sampler(seed))
         study.optimize(func, n_trials=budget)
         regrets.append(study.best_value - f_min)
     return float(np.mean(regrets))
 
 
-@pytest.mark.parametrize("func,f_min", FUNCTIONS, ids=[f.__name__ for f, _ in FUNCTIONS])
-@pytest.mark.parametrize("sampler", [SimulatedAnnealingSampler, AntColonySampler], ids=["anneal", "aco"])
-def test_beats_random_search_with_the_same_budget(sampler, func, f_min):
+# Himmelblau (four global minima) is asserted for anneal only: the ant colony's mean regret there is
+# 0.44-0.66x random's on the benchmark seeds and 0.78x on these 8 (its archive straddles several
+# basins and its step stays wide; docs/benchmarks/samplers.md), so a 0.5x claim would not hold.
+CASES = [(s, f, m) for s in ("anneal", "aco") for f, m in FUNCTIONS if not (s == "aco" and f is himmelblau)]
+SAMPLERS = {"anneal": SimulatedAnnealingSampler, "aco": AntColonySampler}
+
+
+@pytest.mark.parametrize("name,func,f_min", CASES, ids=[f"{s}-{f.__name__}" for s, f, _ in CASES])
+def test_beats_random_search_with_the_same_budget(name, func, f_min):
+    sampler = SAMPLERS[name]
     ours = mean_regret(lambda s: sampler(seed=s), func, f_min)
     rand = mean_regret(lambda s: optuna.samplers.RandomSampler(seed=s), func, f_min)
     assert ours < 0.5 * rand, f"{sampler.__name__} regret {ours:.4g} vs random {rand:.4g}"

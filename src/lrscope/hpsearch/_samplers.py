@@ -64,8 +64,23 @@ def _reflect(u: float) -> float:
     return 2.0 - u if u > 1.0 else u
 
 
+def _cauchy(rng: np.random.RandomState) -> float:
+    """One standard Cauchy draw (the heavy-tailed step of fast annealing, Szu & Hartley 1987)."""
+    return math.tan(math.pi * (rng.rand() - 0.5))
+
+
 class _HistorySampler(BaseSampler):
-    """Shared plumbing: relative search space, finished trials, minimisation sign."""
+    """Shared plumbing: relative search space, finished trials, minimisation sign, scout points.
+
+    The start-up trials (and the scouts the subclasses ask for) are space-filling rather than
+    uniform: Mitchell's best-candidate rule (Mitchell, 1991) draws ``10 * (n + 1)`` uniform
+    candidates in the unit cube and keeps the one farthest from the ``n`` points the study has
+    already tried (running and failed trials included), with the toroidal distance
+    ``sum_i min(|a_i - b_i|, 1 - |a_i - b_i|)**2`` over the numeric parameters so that the walls
+    do not attract it (a categorical parameter is drawn uniformly). Start-up points therefore
+    spread evenly instead of clumping, so a basin is less likely to be missed before the search
+    turns local. The first trial, whose space is not known yet, is uniform.
+    """
 
     def __init__(self, *, seed: int | None = None, n_startup_trials: int = 5):
         self._seed = seed
@@ -93,32 +108,68 @@ class _HistorySampler(BaseSampler):
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
         return trials, np.array([sign * t.value for t in trials], dtype=float)
 
+    def _scout(self, study, search_space) -> dict[str, Any]:
+        """A best-candidate point: the farthest of ``10 * (n + 1)`` uniform candidates from the ``n`` tried points."""
+        numeric = [(n, d) for n, d in search_space.items() if not isinstance(d, CategoricalDistribution)]
+        tried = np.array([[_to_unit(d, t.params[n]) for n, d in numeric]
+                          for t in study.get_trials(deepcopy=False) if all(n in t.params for n, _ in numeric)])
+        m = min(1000, 10 * (len(tried) + 1))
+        cand = self._rng.rand(m, len(numeric))
+        if len(tried) and numeric:
+            gap = np.abs(cand[:, None, :] - tried[None, :, :])
+            d2 = (np.minimum(gap, 1.0 - gap) ** 2).sum(axis=2).min(axis=1)  # toroidal: no pull to the walls
+            u = cand[int(np.argmax(d2))]
+        else:
+            u = cand[0]
+        out: dict[str, Any] = {n: _from_unit(d, x) for (n, d), x in zip(numeric, u)}
+        for n, d in search_space.items():
+            if isinstance(d, CategoricalDistribution):
+                out[n] = d.choices[self._rng.randint(len(d.choices))]
+        return out
+
 
 class SimulatedAnnealingSampler(_HistorySampler):
-    """Simulated annealing (Kirkpatrick et al., 1983) as an Optuna sampler.
+    """Simulated annealing (Kirkpatrick et al., 1983) with scouts and restarts, as an Optuna sampler.
 
-    A chain walks the unit cube: each trial proposes ``x' = reflect(x + sigma_k * N(0, I))``
-    around the chain's current point ``x`` (around the best point so far with
-    probability ``p_best``); a categorical parameter switches to another value with
-    probability ``max(0.1, 0.5 * sigma_k / sigma0)``. The chain moves to a finished
-    proposal with the Metropolis rule: always when better (``delta < 0``), else with
-    probability ``exp(-delta / T_k)``, where
+    After ``n_startup_trials`` space-filling trials, a chain walks the unit cube (a float/int
+    parameter maps to u in [0, 1], through log(x) on a log scale). Each trial proposes, for
+    every numeric coordinate,
 
-        T_k = T0 * cooling**k,   sigma_k = max(sigma_min, sigma0 * shrink**k),
+        u' = reflect(u + sigma * C),   C ~ Cauchy(0, 1)
 
-    ``k`` counts finished trials after the start-up ones and ``T0`` is the standard
-    deviation of the start-up values (the objective's own scale). The chain is
-    replayed from the study on every proposal (acceptance draws are seeded by
-    trial number), so workers sharing a study agree on it.
+    (fast annealing, Szu & Hartley 1987: mostly local, sometimes far) around the chain's current
+    point ``u``, or around the best point so far with probability ``p_best`` (an elitist
+    move: with a budget of tens of trials, time spent walking away from the best rarely pays);
+    a categorical parameter switches to another value with probability
+    ``max(0.1, 0.5 * sigma / sigma0)``. With probability ``explore`` the trial is a scout
+    instead: a space-filling point (see ``_HistorySampler``), which keeps a deceptive narrow
+    basin (Forrester's) reachable after the chain has settled elsewhere. Finished proposals are
+    replayed in trial order; with ``delta`` the change of the value (lower is better) the chain
+    moves by the Metropolis rule: always if ``delta < 0``, else with probability
+    ``exp(-delta / T_k)``, where
+
+        T_k = T0 * cooling**k,   sigma_k = sigma0 * shrink**k,
+        T0 = t0_scale * (median - min of the start-up values)   (the objective's own scale),
+
+    ``k`` counting the trials since the chain (re)started. When ``sigma_k`` falls below
+    ``sigma_min`` the chain has converged: it restarts (reheats, Ingber 1989) from a scout point
+    with ``k = 0``, so a long budget explores other basins. The whole chain is recomputed from
+    the study on every proposal (acceptance draws are seeded by trial number), so workers
+    sharing a study agree on it.
+
+    Defaults were chosen on the test functions of ``benchmarks/sampler_quality.py`` (tuning
+    seeds 0-47) and checked on held-out seeds (``docs/benchmarks/samplers.md``).
 
     Args:
         seed: seed of the proposals (None: fresh randomness).
-        n_startup_trials: random trials before the chain starts (>= 1).
+        n_startup_trials: space-filling trials before the chain starts (>= 1).
         cooling: temperature factor per trial, in (0, 1).
-        sigma0: first step size, as a fraction of each parameter's range.
-        sigma_min: smallest step size (fraction of the range).
+        sigma0: first step size (Cauchy scale), as a fraction of each parameter's range.
+        sigma_min: step size (fraction of the range) below which the chain restarts.
         shrink: step-size factor per trial, in (0, 1].
         p_best: probability of proposing around the best point instead of the chain's.
+        t0_scale: first temperature, in units of (median - min) of the start-up values.
+        explore: probability that a trial is a space-filling scout, in [0, 1].
 
     >>> import optuna
     >>> study = optuna.create_study(sampler=SimulatedAnnealingSampler(seed=0))
@@ -128,8 +179,8 @@ class SimulatedAnnealingSampler(_HistorySampler):
     """
 
     def __init__(self, *, seed: int | None = None, n_startup_trials: int = 5, cooling: float = 0.85,
-                 sigma0: float = 0.25, sigma_min: float = 0.01, shrink: float = 0.9, p_best: float = 0.3,
-                 t0_scale: float = 1.0):
+                 sigma0: float = 0.25, sigma_min: float = 0.01, shrink: float = 0.9, p_best: float = 0.6,
+                 t0_scale: float = 1.0, explore: float = 0.1):
         super().__init__(seed=seed, n_startup_trials=n_startup_trials)
         self.cooling = v.fraction("cooling", cooling)
         self.sigma0 = v.fraction("sigma0", sigma0, high_open=False)
@@ -137,30 +188,38 @@ class SimulatedAnnealingSampler(_HistorySampler):
         self.shrink = v.fraction("shrink", shrink, high_open=False)
         self.p_best = v.fraction("p_best", p_best, low_open=False, high_open=False)
         self.t0_scale = v.positive("t0_scale", t0_scale)
+        self.explore = v.fraction("explore", explore, low_open=False, high_open=False)
 
-    def _chain(self, trials: Sequence[FrozenTrial], values: np.ndarray) -> tuple[FrozenTrial, int]:
+    def _chain(self, trials: Sequence[FrozenTrial], values: np.ndarray) -> tuple[FrozenTrial, float, bool]:
+        """Replay the chain: its current trial, its step size, and whether its next point is a restart scout."""
         n0 = self._n_startup_trials
         start = values[:n0]
         t0 = self.t0_scale * (float(np.median(start) - np.min(start)) or float(np.std(start)) or 1.0)
-        cur = int(np.argmin(start))
-        for k, i in enumerate(range(n0, len(trials))):
+        cur, k, restart = int(np.argmin(start)), 0, False
+        for i in range(n0, len(trials)):
+            if restart:  # the scout proposed after a restart starts the new chain
+                cur, k, restart = i, 0, False
+                continue
             delta = values[i] - values[cur]
-            temp = t0 * self.cooling ** k
             draw = np.random.RandomState(zlib.crc32(f"{self._seed}:{trials[i].number}".encode())).rand()
-            if delta < 0 or draw < math.exp(-delta / max(temp, 1e-300)):
+            if delta < 0 or draw < math.exp(-delta / max(t0 * self.cooling ** k, 1e-300)):
                 cur = i
-        return trials[cur], max(0, len(trials) - n0)
+            k += 1
+            if self.sigma0 * self.shrink ** k < self.sigma_min:
+                restart = True
+        return trials[cur], self.sigma0 * self.shrink ** k, restart
 
     def sample_relative(self, study, trial, search_space) -> dict[str, Any]:
         if not search_space:
             return {}
         trials, values = self._history(study, search_space)
         if len(trials) < self._n_startup_trials:
-            return {}
-        current, k = self._chain(trials, values)
+            return self._scout(study, search_space)
+        current, sigma, restart = self._chain(trials, values)
+        if restart or self._rng.rand() < self.explore:
+            return self._scout(study, search_space)
         if self._rng.rand() < self.p_best:
             current = trials[int(np.argmin(values))]
-        sigma = max(self.sigma_min, self.sigma0 * self.shrink ** k)
         p_switch = max(0.1, 0.5 * sigma / self.sigma0)
         out = {}
         for name, dist in search_space.items():
@@ -169,9 +228,7 @@ class SimulatedAnnealingSampler(_HistorySampler):
                 others = [c for c in dist.choices if c != x]
                 out[name] = others[self._rng.randint(len(others))] if others and self._rng.rand() < p_switch else x
             else:
-                # Cauchy step (fast annealing, Szu & Hartley 1987): mostly local, sometimes far.
-                u = _reflect(_to_unit(dist, x) + sigma * math.tan(math.pi * (self._rng.rand() - 0.5)))
-                out[name] = _from_unit(dist, u)
+                out[name] = _from_unit(dist, _reflect(_to_unit(dist, x) + sigma * _cauchy(self._rng)))
         return out
 
 
@@ -184,21 +241,31 @@ class AntColonySampler(_HistorySampler):
         w_l = exp(-l**2 / (2 * q**2 * k**2)),
 
     where ``k`` is the archive size. An ant picks a guide ``l`` with probability
-    ``w_l / sum(w)`` and samples each numeric coordinate from a normal law centred on
-    the guide's with standard deviation
+    ``w_l / sum(w)`` and samples each numeric coordinate (unit cube, log(x) on a log scale)
+    from a normal law centred on the guide's with standard deviation
 
-        sigma_i = xi * sum_e |u_e,i - u_l,i| / (k - 1)
+        sigma_i = max(sigma_min, xi * sum_e |u_e,i - u_l,i| / (k - 1))
 
     (reflected into the unit cube). A categorical parameter takes value ``c`` with
     probability proportional to ``sum_l w_l [x_l = c] + evaporation * sum(w) / n_choices``.
+    With probability ``explore`` an ant is a scout: it goes to a space-filling point (Mitchell's
+    best-candidate rule, see ``_HistorySampler``) instead, so the colony keeps finding basins
+    that its archive has not seen (the archive otherwise only contracts: on Forrester's function
+    it collapsed onto the local minimum near x = 0.14). The start-up trials are space-filling too.
+    Socha & Dorigo's ``xi = 0.85`` and ``k = 50`` suit thousands of evaluations; with tens of
+    trials a smaller archive (8) and ``xi = 0.5`` converge inside the budget (chosen on tuning
+    seeds 0-47 of ``benchmarks/sampler_quality.py``, checked on held-out seeds; see
+    ``docs/benchmarks/samplers.md``).
 
     Args:
         seed: seed of the ants (None: fresh randomness).
-        n_startup_trials: random trials before the colony starts (>= 2).
+        n_startup_trials: space-filling trials before the colony starts (>= 2).
         archive_size: number of trials kept as pheromone (k).
         q: locality of the search (small q: follow the best trial).
         xi: pheromone evaporation rate (large xi: slower convergence).
         evaporation: floor of a categorical value's probability, relative to uniform.
+        explore: share of scout ants, in [0, 1].
+        sigma_min: smallest step scale, as a fraction of each parameter's range.
 
     >>> import optuna
     >>> study = optuna.create_study(sampler=AntColonySampler(seed=0))
@@ -207,21 +274,23 @@ class AntColonySampler(_HistorySampler):
     True
     """
 
-    def __init__(self, *, seed: int | None = None, n_startup_trials: int = 5, archive_size: int = 10,
-                 q: float = 0.1, xi: float = 0.85, evaporation: float = 0.1, explore: float = 0.0):
+    def __init__(self, *, seed: int | None = None, n_startup_trials: int = 5, archive_size: int = 6,
+                 q: float = 0.1, xi: float = 0.5, evaporation: float = 0.1, explore: float = 0.1,
+                 sigma_min: float = 1e-3):
         super().__init__(seed=seed, n_startup_trials=max(2, v.integer("n_startup_trials", n_startup_trials, minimum=1)))
         self.archive_size = v.integer("archive_size", archive_size, minimum=2)
         self.q = v.positive("q", q)
         self.xi = v.positive("xi", xi)
         self.evaporation = v.positive("evaporation", evaporation, allow_zero=True)
         self.explore = v.fraction("explore", explore, low_open=False, high_open=False)
+        self.sigma_min = v.fraction("sigma_min", sigma_min, high_open=False)
 
     def sample_relative(self, study, trial, search_space) -> dict[str, Any]:
         if not search_space:
             return {}
         trials, values = self._history(study, search_space)
         if len(trials) < self._n_startup_trials or self._rng.rand() < self.explore:
-            return {}  # a scout ant: uniform over the space (the independent random sampler)
+            return self._scout(study, search_space)
         order = np.argsort(values, kind="stable")[: self.archive_size]
         archive = [trials[i] for i in order]
         k = len(archive)
@@ -238,10 +307,8 @@ class AntColonySampler(_HistorySampler):
                 out[name] = dist.choices[int(self._rng.choice(len(dist.choices), p=mass / mass.sum()))]
             else:
                 us = np.array([_to_unit(dist, t.params[name]) for t in archive])
-                sigma = self.xi * np.abs(us - us[guide]).sum() / max(1, k - 1)
-                sigma = max(sigma, 1e-3)
-                step = math.tan(math.pi * (self._rng.rand() - 0.5))  # Cauchy kernel: heavy tails escape
-                out[name] = _from_unit(dist, _reflect(us[guide] + sigma * step))
+                sigma = max(self.sigma_min, self.xi * np.abs(us - us[guide]).sum() / max(1, k - 1))
+                out[name] = _from_unit(dist, _reflect(us[guide] + sigma * _cauchy(self._rng)))
         return out
 
 
