@@ -242,7 +242,9 @@ class AntColonySampler(_HistorySampler):
 
     where ``k`` is the archive size. An ant picks a guide ``l`` with probability
     ``w_l / sum(w)`` and samples each numeric coordinate (unit cube, log(x) on a log scale)
-    from a normal law centred on the guide's with standard deviation
+    from a Cauchy law (heavy tails, so a collapsed archive can still jump; Socha & Dorigo use a
+    normal law, which stagnated here on Himmelblau and the 1-D sphere) centred on the guide's
+    with scale
 
         sigma_i = max(sigma_min, xi * sum_e |u_e,i - u_l,i| / (k - 1))
 
@@ -253,7 +255,7 @@ class AntColonySampler(_HistorySampler):
     that its archive has not seen (the archive otherwise only contracts: on Forrester's function
     it collapsed onto the local minimum near x = 0.14). The start-up trials are space-filling too.
     Socha & Dorigo's ``xi = 0.85`` and ``k = 50`` suit thousands of evaluations; with tens of
-    trials a smaller archive (8) and ``xi = 0.5`` converge inside the budget (chosen on tuning
+    trials a smaller archive (6) and ``xi = 0.5`` converge inside the budget (chosen on tuning
     seeds 0-47 of ``benchmarks/sampler_quality.py``, checked on held-out seeds; see
     ``docs/benchmarks/samplers.md``).
 
