@@ -92,7 +92,7 @@ def mean_regret(make_sampler, func, f_min, *, seeds=TEST_SEEDS, budget=30):
 
 
 # Himmelblau (four global minima) is asserted for anneal only: the ant colony's mean regret there is
-# 0.44-0.66x random's on the benchmark seeds and 0.78x on these 8 (its archive straddles several
+# 0.48-0.66x random's on the benchmark seeds and 0.78x on these 8 (its archive straddles several
 # basins and its step stays wide; docs/benchmarks/samplers.md), so a 0.5x claim would not hold.
 CASES = [(s, f, m) for s in ("anneal", "aco") for f, m in FUNCTIONS if not (s == "aco" and f is himmelblau)]
 SAMPLERS = {"anneal": SimulatedAnnealingSampler, "aco": AntColonySampler}
