@@ -39,3 +39,26 @@ def artifacts_dir() -> Path:
 # Two cores are shared by pytest, its subprocesses and helpers: one thread per torch process.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def slow_task_source(seconds_per_step: float) -> str:
+    """A task file's text: ``make_task`` fits y = 3x with a Linear(1, 1) whose every training step
+    also sleeps ``seconds_per_step``, so that a test can interrupt or kill a process mid-trial."""
+    return f'''
+import time
+import torch
+
+def make_task(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(64, 1, generator=g)
+    data = [(x[i:i + 16], 3 * x[i:i + 16]) for i in range(0, 64, 16)]
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(1, 1)
+
+    def train_step(model, batch):
+        time.sleep({seconds_per_step!r})
+        return torch.nn.functional.mse_loss(model(batch[0]), batch[1])
+
+    return dict(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+                loss_fn=torch.nn.functional.mse_loss, train_loader=data, val_loader=data[:1], train_step=train_step)
+'''

@@ -14,13 +14,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import find_binary, need_tool
+from conftest import find_binary, need_tool, slow_task_source
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -70,25 +69,7 @@ def pg_url():
         shutil.rmtree(root, ignore_errors=True)
 
 
-TASK = textwrap.dedent('''
-    import time
-    import torch
-
-    def make_task(seed=0):
-        g = torch.Generator().manual_seed(seed)
-        x = torch.randn(64, 1, generator=g)
-        data = [(x[i:i + 16], 3 * x[i:i + 16]) for i in range(0, 64, 16)]
-        torch.manual_seed(seed)
-        model = torch.nn.Linear(1, 1)
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-
-        def train_step(model, batch):
-            time.sleep(0.05)  # ~1 s per 20-step trial, so a worker can be killed mid-trial
-            return torch.nn.functional.mse_loss(model(batch[0]), batch[1])
-
-        return dict(model=model, optimizer=opt, loss_fn=torch.nn.functional.mse_loss,
-                    train_loader=data, val_loader=data[:1], train_step=train_step)
-''')
+TASK = slow_task_source(0.05)  # ~1 s per 20-step trial, so a worker can be killed mid-trial
 
 
 def _lrscope(*args: str, **kw) -> subprocess.Popen:

@@ -12,6 +12,7 @@ pytest.importorskip("optuna")
 pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
+from conftest import slow_task_source  # noqa: E402
 from lrscope.errors import InvalidArgumentError  # noqa: E402
 from lrscope.hpsearch import search, task_objective  # noqa: E402
 
@@ -65,24 +66,7 @@ def test_cli_search_json_and_study_report(tmp_path):
     assert bad.returncode == 2 and "does not exist" in bad.stderr
 
 
-SLOW_TASK = '''
-import time
-import torch
-
-def make_task(seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(64, 1, generator=g)
-    data = [(x[i:i + 16], 3 * x[i:i + 16]) for i in range(0, 64, 16)]
-    torch.manual_seed(seed)
-    model = torch.nn.Linear(1, 1)
-
-    def train_step(model, batch):
-        time.sleep(0.02)  # about half a second per 20-step trial, so Ctrl-C lands inside one
-        return torch.nn.functional.mse_loss(model(batch[0]), batch[1])
-
-    return dict(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
-                loss_fn=torch.nn.functional.mse_loss, train_loader=data, val_loader=data[:1], train_step=train_step)
-'''
+SLOW_TASK = slow_task_source(0.02)  # about half a second per 20-step trial, so Ctrl-C lands inside one
 
 
 @pytest.mark.slow
