@@ -141,6 +141,17 @@ def _mnist1d_data(num_samples):
     return mnist1d_arrays(MNIST1D_SAMPLES if num_samples is None else num_samples)
 
 
+def _classifier(name: str, data: Callable[[int | None], tuple], seed, batch_size, num_samples, *,
+                net: Callable[[], nn.Module], optimizer: Callable[..., torch.optim.Optimizer]) -> Task:
+    """A classification Task: checked arguments, seeded loaders and weights, cross-entropy, accuracy."""
+    seed, batch_size, num_samples = _check(seed, batch_size, num_samples)
+    train_loader, val_loader = _loaders(*data(num_samples), seed=seed, batch_size=batch_size,
+                                        num_samples=num_samples)
+    model = _build(seed, net)
+    return Task(model, optimizer(model.parameters()), nn.CrossEntropyLoss(), train_loader, val_loader,
+                metric=accuracy, name=name)
+
+
 def make_mnist1d_mlp(seed: int = 0, batch_size: int = 64, num_samples: int | None = None) -> Task:
     """MNIST-1D with a 40-100-100-10 ReLU MLP and SGD (momentum 0.9, lr 0.01).
 
@@ -149,36 +160,28 @@ def make_mnist1d_mlp(seed: int = 0, batch_size: int = 64, num_samples: int | Non
         batch_size: training batch size (samples).
         num_samples: use only this many samples (80% train / 20% validation); None: 4000.
     """
-    seed, batch_size, num_samples = _check(seed, batch_size, num_samples)
-    train_loader, val_loader = _loaders(*_mnist1d_data(num_samples), seed=seed,
-                                        batch_size=batch_size, num_samples=num_samples)
-    model = _build(seed, lambda: nn.Sequential(
-        nn.Linear(40, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 10)))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return Task(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader,
-                metric=accuracy, name="mnist1d-mlp")
+    return _classifier("mnist1d-mlp", _mnist1d_data, seed, batch_size, num_samples,
+                       net=lambda: nn.Sequential(nn.Linear(40, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
+                                                 nn.Linear(100, 10)),
+                       optimizer=lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9))
 
 
 def make_mnist1d_cnn(seed: int = 0, batch_size: int = 64, num_samples: int | None = None) -> Task:
-    """MNIST-1D with a small 1-D CNN (3 conv layers, global pooling) and Adam (lr 1e-3).
+    """MNIST-1D with a small 1-D CNN (3 conv layers, then a linear layer) and Adam (lr 1e-3).
 
     Args:
         seed: initial weights and batch order.
         batch_size: training batch size (samples).
         num_samples: use only this many samples (80% train / 20% validation); None: 4000.
     """
-    seed, batch_size, num_samples = _check(seed, batch_size, num_samples)
-    train_loader, val_loader = _loaders(*_mnist1d_data(num_samples), seed=seed,
-                                        batch_size=batch_size, num_samples=num_samples)
-    model = _build(seed, lambda: nn.Sequential(
-        nn.Unflatten(1, (1, 40)),
-        nn.Conv1d(1, 16, 5, padding=2), nn.ReLU(),
-        nn.Conv1d(16, 32, 3, padding=1, stride=2), nn.ReLU(),
-        nn.Conv1d(32, 32, 3, padding=1, stride=2), nn.ReLU(),
-        nn.Flatten(), nn.Linear(32 * 10, 10)))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return Task(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader,
-                metric=accuracy, name="mnist1d-cnn")
+    return _classifier("mnist1d-cnn", _mnist1d_data, seed, batch_size, num_samples,
+                       net=lambda: nn.Sequential(
+                           nn.Unflatten(1, (1, 40)),
+                           nn.Conv1d(1, 16, 5, padding=2), nn.ReLU(),
+                           nn.Conv1d(16, 32, 3, padding=1, stride=2), nn.ReLU(),
+                           nn.Conv1d(32, 32, 3, padding=1, stride=2), nn.ReLU(),
+                           nn.Flatten(), nn.Linear(32 * 10, 10)),
+                       optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
 
 
 def make_digits_cnn(seed: int = 0, batch_size: int = 32, num_samples: int | None = None) -> Task:
@@ -189,17 +192,13 @@ def make_digits_cnn(seed: int = 0, batch_size: int = 32, num_samples: int | None
         batch_size: training batch size (samples).
         num_samples: use only this many images (80% train / 20% validation); None: all 1797.
     """
-    seed, batch_size, num_samples = _check(seed, batch_size, num_samples)
-    train_loader, val_loader = _loaders(*digits_arrays(), seed=seed, batch_size=batch_size,
-                                        num_samples=num_samples)
-    model = _build(seed, lambda: nn.Sequential(
-        nn.Unflatten(1, (1, 8, 8)),
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, padding=1, stride=2), nn.ReLU(),
-        nn.Flatten(), nn.Linear(32 * 4 * 4, 10)))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return Task(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader,
-                metric=accuracy, name="digits-cnn")
+    return _classifier("digits-cnn", lambda n: digits_arrays(), seed, batch_size, num_samples,
+                       net=lambda: nn.Sequential(
+                           nn.Unflatten(1, (1, 8, 8)),
+                           nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+                           nn.Conv2d(16, 32, 3, padding=1, stride=2), nn.ReLU(),
+                           nn.Flatten(), nn.Linear(32 * 4 * 4, 10)),
+                       optimizer=lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9))
 
 
 def make_digits_mlp(seed: int = 0, batch_size: int = 32, num_samples: int | None = None) -> Task:
@@ -210,13 +209,9 @@ def make_digits_mlp(seed: int = 0, batch_size: int = 32, num_samples: int | None
         batch_size: training batch size (samples).
         num_samples: use only this many images (80% train / 20% validation); None: all 1797.
     """
-    seed, batch_size, num_samples = _check(seed, batch_size, num_samples)
-    train_loader, val_loader = _loaders(*digits_arrays(), seed=seed, batch_size=batch_size,
-                                        num_samples=num_samples)
-    model = _build(seed, lambda: nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return Task(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader,
-                metric=accuracy, name="digits-mlp")
+    return _classifier("digits-mlp", lambda n: digits_arrays(), seed, batch_size, num_samples,
+                       net=lambda: nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)),
+                       optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
 
 
 DEMO_TASKS: dict[str, Callable[..., Task]] = {
