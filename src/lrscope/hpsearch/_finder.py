@@ -163,8 +163,9 @@ def run_finder(objective, space, *, budget, storage, study, exists, seed, pruner
                              direction=direction, load_if_exists=True)
     if not exists:
         st.set_user_attr(META_KEY, _meta(space, "finder", direction, pruner if isinstance(pruner, str) else None, None))
-    st.set_user_attr("finder_steps", int(st.user_attrs.get("finder_steps", 0)) + int(rt_steps))
-    st.set_user_attr("finder", info)
+    if stored is None:  # a stored result is already in the study, with its steps counted
+        st.set_user_attr("finder_steps", int(st.user_attrs.get("finder_steps", 0)) + int(rt_steps))
+        st.set_user_attr("finder", info)
     spent = int(rt_steps)
     line_search = True
     bar = _Progress(budget, progress, direction)  # one bar for the whole search, not one per trial
