@@ -206,6 +206,8 @@ class BenchTask:
         blind_default: the LR people use without measuring (SGD 0.1, Adam/AdamW 1e-3).
         holdout: a task kept out of the choice of rules (lrscope's own demo tasks), used to
             check a rule chosen on the others.
+        family: the task's family in the generalisation suite (``benchmarks/suite.py``): rules
+            are tuned on all families but one and scored on the one left out.
     """
 
     name: str
@@ -215,6 +217,7 @@ class BenchTask:
     optimizer: str
     blind_default: float
     holdout: bool = False
+    family: str = ""
 
     def make_task(self, seed: int = 0, smoke: bool = False) -> lrscope.Task:
         """A fresh :class:`lrscope.Task` with model weights and batch order drawn from `seed`.
@@ -430,13 +433,20 @@ def evaluate(bench: BenchTask, task: lrscope.Task) -> dict[str, float]:
     return {"val_loss": loss, "quality": q if math.isfinite(q) else float("nan")}
 
 
+def uses_momentum(opt: torch.optim.Optimizer) -> bool:
+    """True when the optimizer has a momentum term one-cycle can cycle (SGD momentum > 0, Adam-family betas)."""
+    group = opt.param_groups[0]
+    return "betas" in group or float(group.get("momentum", 0.0) or 0.0) > 0.0
+
+
 def _cycle(loader: Any) -> Iterator[Any]:
     while True:
         yield from loader
 
 
 def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int | None = None,
-          spec: dict | None = None) -> dict[str, Any]:
+          spec: dict | None = None, optimizer: Callable[[nn.Module], torch.optim.Optimizer] | None = None,
+          ) -> dict[str, Any]:
     """Train a fresh model of `bench` for its budget and measure final quality.
 
     Args:
@@ -444,11 +454,15 @@ def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int 
         seed: model-init and batch-order seed.
         schedule: "constant" (LR fixed at `lr`), "one_cycle" (torch's ``OneCycleLR`` with
             ``max_lr=lr`` and its defaults: pct_start=0.3, div_factor=25,
-            final_div_factor=1e4, cosine annealing, momentum/beta1 cycled 0.95->0.85),
-            or "spec" (an ``lrscope.schedules`` spec dict, e.g. a CLR suggestion).
+            final_div_factor=1e4, cosine annealing; momentum/beta1 cycled 0.95->0.85 only
+            when the optimizer uses momentum, so plain SGD, RMSprop and Adagrad stay as built),
+            "clr" (triangular CLR between ``lr / 4`` and ``lr`` with step_size ``budget // 4``,
+            i.e. two whole cycles: Smith's base_lr = max_lr / 4), or "spec" (an
+            ``lrscope.schedules`` spec dict, e.g. a CLR suggestion).
         lr: the constant LR or the one-cycle peak.
         budget: steps (default: the task's budget).
         spec: the schedule spec when ``schedule == "spec"``.
+        optimizer: ``optimizer(model) -> Optimizer`` replacing the task's own (e.g. Prodigy).
 
     Returns:
         dict with ``diverged`` (bool: non-finite training loss or a loss 100x above the
@@ -458,11 +472,19 @@ def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int 
     budget = bench.budget if budget is None else int(budget)
     task = bench.make_task(seed)
     model, opt, loss_fn = task.model, task.optimizer, task.loss_fn
+    if optimizer is not None:
+        opt = optimizer(model)
     for group in opt.param_groups:
         group["lr"] = lr
     sched: Any = None
     if schedule == "one_cycle":
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=budget)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=budget,
+                                                    cycle_momentum=uses_momentum(opt))
+    elif schedule == "clr":
+        from lrscope.schedules import CyclicLR
+        from lrscope.torch import ScheduleLR
+
+        sched = ScheduleLR(opt, CyclicLR(lr / 4.0, lr, max(1, budget // 4)))
     elif schedule == "spec":
         from lrscope.schedules import from_spec
         from lrscope.torch import ScheduleLR

@@ -67,7 +67,7 @@ def _run(capsys, *argv):
 
 def test_json_output_holds_the_exact_sweep(task_file, capsys):
     code, out, err = _run(capsys, "find", f"{task_file}:make_task", "--start-lr", "1e-4", "--end-lr", "1",
-                          "--num-steps", "20", "--json", "--no-progress")
+                          "--num-steps", "20", "--extend-decades", "0", "--json", "--no-progress")
     assert code == 0, err
     payload = json.loads(out)
     expected = [1e-4 * (1 / 1e-4) ** (i / 19) for i in range(20)]
@@ -111,7 +111,8 @@ def test_suggest_picks_the_first_answering_rule(task_file, capsys):
 
 def test_repeats_and_validation_flags_reach_find_lr(task_file, capsys):
     code, out, err = _run(capsys, "find", f"{task_file}:make_task", "--start-lr", "1e-5", "--end-lr", "1e-2",
-                          "--num-steps", "12", "--repeats", "2", "--val-every", "4", "--json", "--no-progress")
+                          "--num-steps", "12", "--repeats", "2", "--val-every", "4", "--extend-decades", "0",
+                          "--json", "--no-progress")
     assert code == 0, err
     payload = json.loads(out)
     assert len(payload["repeats"]) == 2

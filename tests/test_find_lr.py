@@ -102,7 +102,7 @@ def test_lrs_seen_by_the_optimizer_are_exactly_geometric_with_both_ends():
         return _ce(m(batch[0]), batch[1])
 
     res = find_lr(model, opt, None, _batches(), start_lr=1e-4, end_lr=1e-1, num_steps=25,
-                  train_step=step, progress=False)
+                  train_step=step, extend_decades=0, confirm=False, progress=False)
     expected = [1e-4 * (1e-1 / 1e-4) ** (i / 24) for i in range(25)]
     assert res.stop_reason == "completed" and len(res.lrs) == 25
     np.testing.assert_allclose(seen, expected, rtol=1e-12)
@@ -128,7 +128,8 @@ def test_short_loader_is_cycled():
         order.append(next(i for i, b in enumerate(batches) if torch.equal(b[0], batch[0])))
         return _ce(m(batch[0]), batch[1])
 
-    res = find_lr(model, opt, None, batches, start_lr=1e-5, end_lr=1e-3, num_steps=11, train_step=step, progress=False)
+    res = find_lr(model, opt, None, batches, start_lr=1e-5, end_lr=1e-3, num_steps=11, train_step=step,
+                  extend_decades=0, confirm=False, progress=False)
     assert order == [i % 3 for i in range(11)]
     assert len(res.losses) == 11
     assert res.iterations_per_epoch == 3
@@ -146,7 +147,7 @@ def test_parameter_groups_keep_their_ratio_and_are_recorded():
         return _ce(m(batch[0]), batch[1])
 
     res = find_lr(model, opt, None, _batches(), start_lr=1e-5, end_lr=1e-2, num_steps=12, train_step=step,
-                  progress=False)
+                  extend_decades=0, confirm=False, progress=False)
     seen = np.array(seen)
     np.testing.assert_allclose(seen[:, 1] / seen[:, 0], 10.0, rtol=1e-12)
     np.testing.assert_allclose(seen, res.group_lrs, rtol=0, atol=0)
@@ -170,7 +171,7 @@ def test_raw_and_smoothed_losses_and_metric_are_recorded():
         return loss
 
     res = find_lr(model, opt, loss_fn, batches, start_lr=1e-4, end_lr=1e-2, num_steps=10, smoothing=0.9,
-                  metric=frac_of_ones, progress=False)
+                  metric=frac_of_ones, extend_decades=0, confirm=False, progress=False)
     np.testing.assert_allclose(res.losses, raw, rtol=1e-12)
     expected_metric = [float(batches[i % 4][1].float().mean()) for i in range(10)]
     np.testing.assert_allclose(res.metric, expected_metric, rtol=1e-12)
@@ -192,7 +193,8 @@ def test_validation_runs_on_schedule_in_eval_mode():
         expected_acc = np.mean([(model(x).argmax(1) == y).float().mean().item() for x, y in batches])
     model.train()
     res = find_lr(model, opt, _ce, batches, start_lr=1e-13, end_lr=1e-12, num_steps=10, val_loader=batches,
-                  val_every=4, metric=lambda o, y: (o.argmax(1) == y).float().mean().item(), progress=False)
+                  val_every=4, metric=lambda o, y: (o.argmax(1) == y).float().mean().item(), extend_decades=0,
+                  confirm=False, progress=False)
     assert res.val_steps.tolist() == [3, 7]
     np.testing.assert_allclose(res.val_losses, expected, rtol=1e-5)
     np.testing.assert_allclose(res.val_metric, expected_acc, rtol=1e-6)
@@ -242,7 +244,7 @@ def test_train_step_may_do_its_own_backward_with_clipping():
 
     dict_batches = [{"x": x, "y": y} for x, y in _batches()]
     res = find_lr(model, opt, None, dict_batches, start_lr=1e-4, end_lr=1.0, num_steps=10, train_step=step,
-                  progress=False)
+                  extend_decades=0, progress=False)
     assert len(res.losses) == 10
     assert max(norms) <= 0.01 + 1e-6
 
@@ -409,7 +411,7 @@ def test_read_only_working_directory_does_not_break_it(snapshot, tmp_path, monke
     _warm(model, opt, _batches())
     before = _state(model, opt)
     res = find_lr(model, opt, _ce, _batches(), start_lr=1e-4, end_lr=1.0, num_steps=10, snapshot=snapshot,
-                  progress=False)
+                  extend_decades=0, progress=False)
     assert len(res.losses) == 10
     if ro != Path("/proc"):
         assert sorted(os.listdir(ro)) == listing

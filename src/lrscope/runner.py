@@ -42,7 +42,8 @@ from . import _validate as v
 from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
-__all__ = ["MIN_STEPS", "TRAINING_FIRST_WEIGHT", "sweep_lrs", "is_diverged", "SweepLog", "run_sweep"]
+__all__ = ["MIN_STEPS", "TRAINING_FIRST_WEIGHT", "EXTEND_DECADES", "sweep_lrs", "extended_lrs", "is_diverged",
+           "SweepLog", "run_sweep"]
 
 MIN_STEPS = 10
 """The fewest steps a sweep may plan (fewer cannot show a curve)."""
@@ -84,6 +85,46 @@ def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp")
         lrs = start_lr + (end_lr - start_lr) * i
     lrs[0], lrs[-1] = start_lr, end_lr
     return lrs
+
+
+EXTEND_DECADES = 4.0
+"""How far past ``end_lr`` an exponential sweep carries on, at the same rate, when the loss has
+not diverged by then (``end_lr * 10**EXTEND_DECADES``): a sweep that never diverged cannot
+say where the usable range ends."""
+
+
+def extended_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp",
+                 extend_decades: float = EXTEND_DECADES) -> np.ndarray:
+    """The planned LRs of a sweep followed by its continuation past ``end_lr``.
+
+    The continuation keeps the sweep's own ratio between steps,
+    ``lr_i = start_lr * (end_lr / start_lr) ** (i / (num_steps - 1))`` for ``i >= num_steps``,
+    up to ``end_lr * 10**extend_decades`` (the last LR may fall a fraction of a step short of
+    it). A linear sweep is never extended (its step would take thousands of steps to cover a
+    decade). The sweep stops at divergence as usual, so the continuation only runs when the
+    loss has not diverged by ``end_lr``.
+
+    Args:
+        start_lr, end_lr, num_steps, mode: as for :func:`sweep_lrs`.
+        extend_decades: decades past ``end_lr`` (>= 0; 0 gives :func:`sweep_lrs` itself).
+
+    Returns:
+        (num_steps + extra,) float array whose first ``num_steps`` entries are
+        ``sweep_lrs(start_lr, end_lr, num_steps, mode)``.
+
+    >>> lrs = extended_lrs(1e-9, 1.0, 10, extend_decades=2)
+    >>> lrs.round(9).tolist()[-4:]
+    [0.1, 1.0, 10.0, 100.0]
+    """
+    planned = sweep_lrs(start_lr, end_lr, num_steps, mode)
+    extend_decades = v.positive("extend_decades", extend_decades, allow_zero=True)
+    if mode != "exp" or extend_decades == 0:
+        return planned
+    per_step = math.log10(end_lr / start_lr) / (num_steps - 1)
+    extra = int(math.floor(extend_decades / per_step + 1e-9))
+    i = np.arange(num_steps, num_steps + extra, dtype=float)
+    more = start_lr * (end_lr / start_lr) ** (i / (num_steps - 1))
+    return np.concatenate([planned, more])
 
 
 def is_diverged(smoothed: float, best: float, first: float, diverge_factor: float, *,

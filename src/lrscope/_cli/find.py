@@ -40,6 +40,10 @@ _SWEEP_FLAGS = {
     "--mode": ("mode", str, "exp (geometric, default) or linear"),
     "--smoothing": ("smoothing", float, "debiased-EMA factor in [0, 1) (default 0.98)"),
     "--diverge-factor": ("diverge_factor", float, "stop when the smoothed loss exceeds its best by this factor (default 4)"),
+    "--extend-decades": ("extend_decades", float, "a sweep that has not diverged by --end-lr carries on this many "
+                                                  "decades further at the same rate (default 4; 0: never)"),
+    "--budget-steps": ("budget_steps", int, "the planned training length in optimizer steps, if known: the "
+                                            "confirmation runs and the answers are tuned to it"),
     "--repeats": ("repeats", int, "sweeps with different batch orders; suggestions are medians (default 1)"),
     "--val-every": ("val_every", int, "evaluate the task's validation set every N steps (default: never)"),
     "--accumulation-steps": ("accumulation_steps", int, "micro-batches per optimizer step (default 1)"),
@@ -60,15 +64,18 @@ def add_parser(subparsers) -> None:
         "find",
         help="run the LR range test and suggest learning rates",
         description="Run Smith's LR range test on a task (demo:NAME, file.py:make_task or package.module:make_task): "
-                    "one short sweep from --start-lr to --end-lr, then print the suggested LR per use (constant, "
-                    "one-cycle peak, cyclic range) with a confidence verdict. The task's model and optimizer are "
-                    "restored afterwards. Exit codes: 0 ok, 2 bad usage or input, 1 failure.",
+                    "one short sweep from --start-lr to --end-lr (carried on past it when the loss has not "
+                    "diverged), a few short confirmation runs below the point where the loss turned up, then the "
+                    "LR per use (constant, one-cycle peak, cyclic range) with a confidence verdict and the cost in "
+                    "optimizer steps. The task's model and optimizer are restored afterwards. Exit codes: 0 ok, 2 bad usage or input, 1 failure.",
     )
     add_task_argument(p)
     sweep = p.add_argument_group("sweep")
     for flag, (dest, typ, help_) in _SWEEP_FLAGS.items():
         sweep.add_argument(flag, dest=dest, type=typ, default=None, help=help_,
                            choices=("exp", "linear") if dest == "mode" else None)
+    sweep.add_argument("--no-confirm", dest="confirm", action="store_false",
+                       help="skip the confirmation runs: answer from the sweep's curve alone (cheaper, less reliable)")
     sweep.add_argument("--suggest", type=_names, metavar="NAMES",
                        help="comma-separated suggesters, first answer wins, for the constant LR "
                             "(e.g. valley,steepest; see lrscope.analysis.SUGGESTERS)")
@@ -112,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     task = load_task(spec, seed=args.seed)
     result = find_lr(task.model, task.optimizer, task.loss_fn, task.train_loader, metric=task.metric,
                      val_loader=task.val_loader, train_step=task.train_step, seed=args.seed,
-                     progress=not args.no_progress, **kwargs)
+                     confirm=args.confirm, progress=not args.no_progress, **kwargs)
     for r in (result, *result.repeats):
         r.task_name = task.name
 

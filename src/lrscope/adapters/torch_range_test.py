@@ -47,7 +47,7 @@ from .. import _validate as v
 from ..analysis import RangeTestResult
 from ..analysis.probe import ProbeResult
 from ..errors import InvalidArgumentError, RangeTestError
-from ..runner import run_sweep, sweep_lrs
+from ..runner import EXTEND_DECADES, extended_lrs, run_sweep
 
 __all__ = ["find_lr", "probe", "Snapshot"]
 
@@ -440,6 +440,53 @@ def _reseed(seed: int, generators: list[torch.Generator]) -> None:
 # --------------------------------------------------------------------------- public API
 
 
+def _short_runs(stepper: _Stepper, snap: Snapshot, model, lrs, steps: int, *, seed: int | None,
+                bar, diverge_factor: float | None = None, val_loader=None) -> tuple[list[np.ndarray], list[float]]:
+    """Constant-LR runs of ``steps`` optimizer steps, each from the snapshot (restored first).
+
+    A run stops at its first non-finite loss and, with ``diverge_factor``, at the first loss
+    above ``start + (diverge_factor - 1) * |start|`` (the probe's "explodes" rule: nothing
+    after it can change that verdict). With ``val_loader`` the run is then evaluated
+    (NaN for a run that stopped early). Returns the loss curves and validation losses.
+    """
+    curves: list[np.ndarray] = []
+    vals: list[float] = []
+    for lr in lrs:
+        snap.restore()
+        if seed is not None:
+            _reseed(seed, snap._generators)
+        stepper.reset_data()
+        model.train()
+        losses: list[float] = []
+        limit = math.inf
+        stopped = False
+        for i in range(steps):
+            loss, _ = stepper.step(float(lr))
+            if bar is not None:
+                bar.update(1)
+            losses.append(loss)
+            if not math.isfinite(loss):
+                if i == 0:  # measured before any update: the data or the model, not the LR
+                    raise RangeTestError(
+                        f"the loss was {loss} at the very first step (lr={lr:.4g}), before the LR could "
+                        "matter. Fix: check the data for NaN/inf, the loss function and the model's "
+                        "initialisation.")
+                stopped = True
+            elif diverge_factor is not None:
+                if i == 0:
+                    limit = loss + (diverge_factor - 1.0) * abs(loss)
+                elif loss > limit:
+                    stopped = True
+            if stopped:
+                if bar is not None:
+                    bar.update(steps - i - 1)
+                break
+        curves.append(np.asarray(losses, dtype=float))
+        if val_loader is not None:
+            vals.append(math.nan if stopped else stepper.evaluate(val_loader)[0])
+    return curves, vals
+
+
 def find_lr(
     model,
     optimizer,
@@ -452,6 +499,9 @@ def find_lr(
     mode: str = "exp",
     smoothing: float = 0.98,
     diverge_factor: float = 4.0,
+    extend_decades: float = EXTEND_DECADES,
+    confirm: bool = True,
+    budget_steps: int | None = None,
     metric: Callable[[Any, Any], float] | None = None,
     val_loader=None,
     val_every: int | None = None,
@@ -464,13 +514,23 @@ def find_lr(
     seed: int | None = None,
     progress: bool = True,
 ) -> RangeTestResult:
-    """Run the LR range test and return the curve; the model and optimizer are left untouched.
+    """Run the LR range test, confirm it with short runs, and answer per use; the model and optimizer are left untouched.
 
-    The LR of parameter group 0 at step i is
-    ``start_lr * (end_lr / start_lr) ** (i / (num_steps - 1))`` ("exp") or
-    ``start_lr + (end_lr - start_lr) * i / (num_steps - 1)`` ("linear"); other groups keep
-    their ratio to group 0. The sweep stops early when the smoothed loss rises far above its
-    best (see :mod:`lrscope.runner`) or the loss becomes NaN/inf.
+    1. **Sweep.** The LR of parameter group 0 at step i is
+       ``start_lr * (end_lr / start_lr) ** (i / (num_steps - 1))`` ("exp") or
+       ``start_lr + (end_lr - start_lr) * i / (num_steps - 1)`` ("linear"); other groups keep
+       their ratio to group 0. The sweep stops when the smoothed loss rises far above its
+       best (see :mod:`lrscope.runner`) or the loss becomes NaN/inf. An exp sweep that has not
+       diverged by ``end_lr`` carries on at the same rate up to ``end_lr * 10**extend_decades``.
+    2. **Confirmation** (``confirm=True``): a few short constant-LR runs below the point where
+       the sweep's loss turned up, each from your saved state, ranked by how far their loss
+       fell (by the validation loss when ``val_loader`` is given). The answers per use
+       (``result.lr``, ``result.one_cycle_max_lr``, ``result.clr``) come from the best run;
+       see :mod:`lrscope.analysis._policy` and ``docs/suggestions.md``.
+
+    Everything (weights, buffers, gradients, optimizer state, RNGs, loader generators) is
+    restored bit for bit at the end, also on errors and Ctrl-C. ``result.cost_steps`` counts
+    every optimizer step taken (sweep and confirmation runs).
 
     Args:
         model: a ``torch.nn.Module`` (already on its device).
@@ -478,23 +538,31 @@ def find_lr(
         loss_fn: ``loss_fn(model(x), y) -> scalar tensor`` (may be None with ``train_step``).
         train_loader: re-iterable batches ``(x, y)``; cycled when shorter than the sweep.
         start_lr: first LR of group 0 (> 0).
-        end_lr: last LR of group 0 (> start_lr).
-        num_steps: optimizer steps planned (>= 10).
-        mode: "exp" (geometric) or "linear".
+        end_lr: last planned LR of group 0 (> start_lr).
+        num_steps: optimizer steps planned up to ``end_lr`` (>= 10).
+        mode: "exp" (geometric) or "linear" (never extended).
         smoothing: debiased-EMA factor in [0, 1) for the smoothed loss (0: none).
         diverge_factor: stop when the smoothed loss exceeds its best by (factor - 1) x |best| (> 1).
+        extend_decades: how far past ``end_lr`` a sweep that has not diverged carries on
+            (decades, >= 0; 0: stop at ``end_lr``).
+        confirm: run the confirmation stage (False: answers from the sweep's curve alone,
+            by ``lrscope.analysis.DEFAULT_RULES``).
+        budget_steps: the planned training length in optimizer steps, if known; the
+            confirmation runs then last a fixed fraction of it and the answers are tuned to it.
         metric: ``metric(outputs, targets) -> float`` (higher is better), recorded per step
             (default step only) and on validation.
-        val_loader: a small, fixed validation loader; used when ``val_every`` is set.
-        val_every: evaluate the whole ``val_loader`` after every ``val_every`` steps.
+        val_loader: a small, fixed validation loader: ranks the confirmation runs by their
+            validation loss, and is evaluated during the sweep when ``val_every`` is set.
+        val_every: evaluate the whole ``val_loader`` after every ``val_every`` sweep steps.
         train_step: ``train_step(model, batch) -> loss`` replacing the default forward pass.
         accumulation_steps: micro-batches per optimizer step (>= 1).
         grad_scaler: a ``torch.amp.GradScaler`` for mixed precision (its state is restored).
         device: where batches go; None: the device of the model's first parameter.
         snapshot: "memory", "disk" (temporary directory, removed) or a folder path.
-        repeats: number of sweeps (>= 1); with > 1 the suggestions are medians with spread.
+        repeats: number of sweeps (>= 1); with > 1 the sweep's curve is their median.
         seed: seeds python/numpy/torch and the loader's generator before each sweep
-            (``seed + k`` for repeat k); None keeps the current RNG streams.
+            (``seed + k`` for repeat k) and before each confirmation run; None keeps the
+            current RNG streams (every confirmation run replays the same batches).
         progress: show a progress bar on stderr.
 
     Returns:
@@ -514,18 +582,23 @@ def find_lr(
         >>> opt = torch.optim.SGD(model.parameters(), lr=0.1)
         >>> res = lrscope.find_lr(model, opt, lambda out, t: ((out.squeeze(1) - t) ** 2).mean(),
         ...                       data, start_lr=1e-4, end_lr=10, num_steps=30, progress=False)
-        >>> float(res.lrs[0]), res.stop_reason in ("completed", "diverged", "non-finite")
-        (0.0001, True)
+        >>> float(res.lrs[0]), res.lr is not None, res.cost_steps > len(res.lrs)
+        (0.0001, True, True)
         >>> opt.param_groups[0]["lr"]
         0.1
     """
-    lrs = sweep_lrs(start_lr, end_lr, num_steps, mode)
+    lrs = extended_lrs(start_lr, end_lr, num_steps, mode, extend_decades)
     smoothing = v.fraction("smoothing", smoothing, low_open=False, high_open=True)
     diverge_factor = v.finite("diverge_factor", diverge_factor)
     if not diverge_factor > 1.0:
         raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1",
                                    "use e.g. diverge_factor=4 (stop at 4x the best loss).")
     repeats = v.integer("repeats", repeats, minimum=1)
+    if not isinstance(confirm, bool):
+        raise InvalidArgumentError("confirm", confirm, "must be True or False",
+                                   "pass confirm=False to skip the confirmation runs.")
+    if budget_steps is not None:
+        budget_steps = v.integer("budget_steps", budget_steps, minimum=2)
     if seed is not None:
         seed = v.integer("seed", seed, minimum=0)
     if val_every is not None:
@@ -545,6 +618,7 @@ def find_lr(
 
     snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
     results: list[RangeTestResult] = []
+    cost = 0
     try:
         for k in range(repeats):
             if k > 0:
@@ -555,24 +629,69 @@ def find_lr(
             model.train()  # evaluate() puts the modes back after each validation
             log = run_sweep(stepper.step, lrs, smoothing=smoothing, diverge_factor=diverge_factor,
                             val_fn=val_fn, val_every=val_every, progress=progress)
+            cost += len(log.lrs) + (log.stop_reason == "non-finite")
             group_lrs = np.array([stepper.group_lrs(lr) for lr in log.lrs], dtype=float).reshape(
                 len(log.lrs), len(stepper.ratios))
             results.append(RangeTestResult(
                 lrs=log.lrs, losses=log.losses, smoothed=log.smoothed, group_lrs=group_lrs, mode=mode,
-                start_lr=float(lrs[0]), end_lr=float(lrs[-1]), num_steps=int(num_steps),
+                start_lr=float(lrs[0]), end_lr=float(end_lr), num_steps=int(num_steps),
                 stop_reason=log.stop_reason, stop_message=log.stop_message, smoothing=smoothing,
                 diverge_factor=diverge_factor, metric=log.metric,
                 metric_name=(getattr(metric, "__name__", "metric") if metric is not None else None),
                 val_steps=log.val_steps, val_losses=log.val_losses, val_metric=log.val_metric,
-                iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps)))
+                iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps),
+                budget_steps=budget_steps, extend_decades=float(extend_decades) if mode == "exp" else 0.0))
+        result = results[0] if repeats == 1 else RangeTestResult.from_repeats(results)
+        if confirm and len(result.lrs):
+            # the validation loss ranks the runs when it can be computed (loss_fn(model(x), y))
+            result = _confirm(result, stepper, snap, model, seed=seed,
+                              val_loader=val_loader if loss_fn is not None else None,
+                              diverge_factor=diverge_factor, progress=progress)
+            cost += int(sum(len(c) for c in result.confirm.curves))
     finally:
         try:
             snap.restore(last=True)
         finally:
             snap.close()
-    if repeats == 1:
-        return results[0]
-    return RangeTestResult.from_repeats(results)
+    result.cost_steps = int(cost)
+    return result
+
+
+def _confirm(sweep: RangeTestResult, stepper: _Stepper, snap: Snapshot, model, *, seed, val_loader,
+             diverge_factor: float, progress: bool) -> RangeTestResult:
+    """The confirmation stage: rounds of short runs chosen by the policy; returns the result with them."""
+    from ..analysis import _policy as P
+
+    policy = P.DEFAULT_POLICY
+    steps = P.run_steps(policy, sweep.budget_steps)
+    lrs: list[float] = []
+    curves: list[np.ndarray] = []
+    vals: list[float] = []
+    bar = None
+    if progress:
+        tqdm = v.require("tqdm", "the confirmation runs' progress bar", "torch")
+        import sys
+
+        bar = tqdm.tqdm(total=0, desc="lrscope confirmation runs", unit="step", file=sys.stderr, leave=False)
+
+    def run(new_lrs):
+        if bar is not None:
+            bar.total += len(new_lrs) * steps
+            bar.refresh()
+        c, vl = _short_runs(stepper, snap, model, new_lrs, steps, seed=seed, bar=bar,
+                            diverge_factor=diverge_factor, val_loader=val_loader)
+        lrs.extend(float(x) for x in new_lrs)
+        curves.extend(c)
+        vals.extend(vl)
+        return ProbeResult(lrs=np.asarray(lrs), curves=tuple(curves), steps=steps, diverge_factor=diverge_factor,
+                           val_losses=np.asarray(vals) if val_loader is not None else None)
+
+    try:
+        probe_result = P.confirm(policy, sweep, run)
+    finally:
+        if bar is not None:
+            bar.close()
+    return sweep.with_confirmation(probe_result)
 
 
 def probe(
@@ -641,32 +760,9 @@ def probe(
         import sys
 
         bar = tqdm.tqdm(total=len(lr_list) * steps, desc="lrscope probe", unit="step", file=sys.stderr, leave=False)
-    curves: list[np.ndarray] = []
     snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
     try:
-        for lr in lr_list:
-            snap.restore()
-            if seed is not None:
-                _reseed(seed, snap._generators)
-            stepper.reset_data()
-            model.train()
-            losses: list[float] = []
-            for i in range(steps):
-                loss, _ = stepper.step(lr)
-                if bar is not None:
-                    bar.update(1)
-                if not math.isfinite(loss):
-                    if i == 0:  # measured before any update: the data or the model, not the LR
-                        raise RangeTestError(
-                            f"the loss was {loss} at the very first step (lr={lr:.4g}), before the LR could "
-                            "matter. Fix: check the data for NaN/inf, the loss function and the model's "
-                            "initialisation.")
-                    losses.append(loss)
-                    if bar is not None:
-                        bar.update(steps - i - 1)
-                    break
-                losses.append(loss)
-            curves.append(np.asarray(losses, dtype=float))
+        curves, _ = _short_runs(stepper, snap, model, lr_list, steps, seed=seed, bar=bar)
     finally:
         if bar is not None:
             bar.close()
@@ -676,4 +772,3 @@ def probe(
             snap.close()
     return ProbeResult(lrs=np.asarray(lr_list, dtype=float), curves=tuple(curves), steps=steps,
                        diverge_factor=diverge_factor, slow_ratio=slow_ratio)
-

@@ -18,8 +18,10 @@ from .._json import strict
 
 from .. import _validate as v
 from ..errors import InvalidArgumentError
+from . import _policy as P
 from . import confidence as C
 from ._curve import SMOOTH_FRACTION, Curve, prepare_curve
+from .probe import ProbeResult
 from .suggesters import SUGGESTERS, loss_rise
 
 FORMAT = "lrscope.range_test/1"
@@ -51,6 +53,11 @@ class RangeTestResult:
         iterations_per_epoch: batches per epoch of the train loader, if known.
         repeats: the individual sweeps when the test was repeated (repeats > 1).
         task_name: a label for reports.
+        budget_steps: the planned training length in optimizer steps, if the user gave it.
+        extend_decades: how far past ``end_lr`` the sweep was allowed to carry on (decades).
+        confirm: the confirmation runs (a ProbeResult), or None when there were none.
+        cost_steps: every optimizer step the test took (sweeps and confirmation runs), or
+            None when unknown (then ``len(lrs)``).
     """
 
     lrs: np.ndarray
@@ -73,6 +80,10 @@ class RangeTestResult:
     iterations_per_epoch: int | None = None
     repeats: tuple["RangeTestResult", ...] = ()
     task_name: str | None = None
+    budget_steps: int | None = None
+    extend_decades: float = 0.0
+    confirm: ProbeResult | None = None
+    cost_steps: int | None = None
 
     # ------------------------------------------------------------------ checks
     def __post_init__(self):
@@ -104,6 +115,35 @@ class RangeTestResult:
             if arr is not None:
                 setattr(self, name, np.asarray(arr, dtype=int if name == "val_steps" else float).ravel())
         self.repeats = tuple(self.repeats)
+        if self.budget_steps is not None:
+            self.budget_steps = v.integer("budget_steps", self.budget_steps, minimum=2)
+        if self.confirm is not None and not isinstance(self.confirm, ProbeResult):
+            raise InvalidArgumentError("confirm", type(self.confirm).__name__, "must be a ProbeResult or None",
+                                       "pass the confirmation runs' ProbeResult.")
+        if self.cost_steps is None:
+            self.cost_steps = int(self.lrs.size)
+
+    def with_confirmation(self, runs: ProbeResult) -> "RangeTestResult":
+        """A copy of this sweep's result that answers from the confirmation runs ``runs``."""
+        return dataclasses.replace(self, confirm=runs, cost_steps=None)
+
+    @property
+    def extended(self) -> bool:
+        """True when the sweep carried on past ``end_lr`` (it had not diverged by then)."""
+        return bool(self.lrs.size) and float(self.lrs[-1]) > self.end_lr * (1.0 + 1e-9)
+
+    @functools.cached_property
+    def _choice(self) -> "P.Choice | None":
+        return None if self.confirm is None else P.choose(P.DEFAULT_POLICY, self.confirm)
+
+    @functools.cached_property
+    def _confirmed(self) -> dict[str, float | None] | None:
+        if self.confirm is None:
+            return None
+        ans = P.answers(P.DEFAULT_POLICY, self.confirm, self.budget_steps)
+        peak = ans["clr_max"]
+        ans["clr_base"] = None if peak is None else peak / C.CLR_BASE_DIVISOR
+        return ans
 
     # ------------------------------------------------------------ the analysis
     def curve(self, *, skip_start: int | None = None, smooth_fraction: float | None = SMOOTH_FRACTION) -> Curve:
@@ -154,6 +194,10 @@ class RangeTestResult:
 
     def _pick(self, use: str, rule=None) -> tuple[float | None, str | None, tuple[str, ...]]:
         v.choice("use", use, C.USES)
+        if rule is None and self._confirmed is not None:
+            name = C.CONFIRMED_RULE if self._choice.status == "ok" else C.SLOW_RULE
+            value = self._confirmed[use]
+            return value, (name if value is not None else None), (name,)
         rules = C.DEFAULT_RULES[use] if rule is None else rule
         rules = (rules,) if isinstance(rules, str) else tuple(rules)
         if not rules:
@@ -200,7 +244,10 @@ class RangeTestResult:
                  base_rule=None, max_rule=None) -> dict | None:
         """The cyclic spec with a chosen half-cycle length and rules.
 
-        ``step_size = round(step_size_epochs * iterations_per_epoch)`` (at least 1).
+        ``step_size = round(step_size_epochs * iterations_per_epoch)`` (at least 1); with the
+        defaults and a known ``budget_steps``, ``budget_steps // 4`` (two whole cycles, the
+        shape the benchmark scores). With confirmation runs, ``base_lr = max_lr / 4``
+        (Smith 2017: a third to a quarter of max_lr).
 
         Args:
             step_size_epochs: half a cycle in epochs, within [2, 10] (Smith 2017).
@@ -218,7 +265,9 @@ class RangeTestResult:
             raise InvalidArgumentError("step_size_epochs", epochs, f"must lie in [{lo}, {hi}] (epochs per half cycle)",
                                        "Smith (2017) recommends 2 to 10 epochs; the default is 4.")
         ipe = iterations_per_epoch if iterations_per_epoch is not None else self.iterations_per_epoch
-        if ipe is not None:
+        if iterations_per_epoch is None and self.budget_steps is not None and step_size_epochs == C.CLR_STEP_EPOCHS:
+            step_size = max(1, self.budget_steps // 4)   # two whole cycles over the planned budget
+        elif ipe is not None:
             ipe = v.integer("iterations_per_epoch", ipe, minimum=1)
             step_size = max(1, int(round(epochs * ipe)))
         else:
@@ -278,7 +327,71 @@ class RangeTestResult:
                         f"widen the range, e.g. end_lr={self.end_lr * 100:.3g}."))
         return out
 
+    @functools.cached_property
+    def _confirm_checks(self) -> list[tuple[str, str]]:
+        """Reason codes and messages from the confirmation runs (see ``confidence``)."""
+        from .probe import EXPLODES
+
+        runs, ch = self.confirm, self._choice
+        out: list[tuple[str, str]] = []
+        ks = [P.grid_index(x) for x in runs.lrs]
+        tried = (f"{len(runs.lrs)} confirmation runs of {runs.steps} steps at LRs from {min(runs.lrs):.3g} "
+                 f"to {max(runs.lrs):.3g}")
+        exploded = [lr for lr, verdict in zip(runs.lrs, ch.verdicts) if verdict == EXPLODES]
+        if ch.status == "flat":
+            out.append(("flat", f"Neither the sweep nor {tried} moved the loss (no run fell by more than "
+                                f"{P.FLAT_DROP:.0%} of its start, none exploded): check that the model can learn "
+                                "(labels, loss, frozen layers, a detached loss)."))
+        elif ch.status == "exploded":
+            out.append(("diverged_at_once", f"All {tried} exploded: even {min(runs.lrs):.3g} is too large for this "
+                                            "model, or the loss is unstable from the start. Check the data and the "
+                                            f"loss, or lower the range, e.g. start_lr={self.start_lr / 1000:.3g}."))
+        elif ch.status == "slow":
+            low = min(exploded)
+            out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
+                                        f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Short "
+                                        "runs cannot rank the LRs, so the answer sits "
+                                        f"{-P.DEFAULT_POLICY.slow_offset / P.GRID_PER_DECADE:.1f} decades below the "
+                                        "lowest LR that exploded. Pass budget_steps= (longer runs) to rank them."))
+        else:
+            good = [k for k, verdict in zip(ks, ch.verdicts) if verdict != EXPLODES]
+            if ch.k == min(ks):
+                out.append(("edge", f"The best of {tried} was the lowest LR tried ({P.grid_lr(ch.k):.3g}): a lower LR "
+                                    "may be better still, so the answers may be too high."))
+            elif ch.k == max(good) and not exploded:
+                out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
+                                    "exploded: a higher LR may be better still, so the answers may be too low."))
+        if self.extended:
+            if self.stop_reason == "completed":
+                out.append(("never_diverged", f"The loss had not diverged by end_lr={self.end_lr:.3g}; the sweep carried "
+                                              f"on to {self.lrs[-1]:.3g} (end_lr x 10**{self.extend_decades:g}) and still "
+                                              "did not, so the top of the usable range is unknown."))
+            else:
+                out.append(("extended", f"The loss had not diverged by end_lr={self.end_lr:.3g}, so the sweep carried "
+                                        f"on at the same rate and stopped at lr={self.lrs[-1]:.3g} "
+                                        f"({self.stop_reason})."))
+        return out
+
+    def _confirmed_verdict(self, use: str) -> "C.Confidence":
+        value, used, _ = self._pick(use)
+        reasons = [code for code, _ in self._confirm_checks]
+        msgs = [msg for _, msg in self._confirm_checks]
+        if value is None and "no_answer" not in reasons:
+            reasons.append("no_answer")
+            msgs.append(f"No answer for {_USE_LABEL[use]}.")
+        if value is not None and self._choice.status == "ok":
+            sweep_only = self.suggest_for(use, C.DEFAULT_RULES[use])
+            d = C.distance(value, [sweep_only])
+            if sweep_only is not None and d > C.DISAGREE_DECADES:
+                reasons.append("sweep_disagrees")
+                msgs.append(f"For {_USE_LABEL[use]} the sweep's curve alone says {sweep_only:.2g} "
+                            f"({'/'.join(C.DEFAULT_RULES[use]) if isinstance(C.DEFAULT_RULES[use], tuple) else C.DEFAULT_RULES[use]}), "
+                            f"{d:.1f} decades from the confirmed {value:.2g}: read the plot.")
+        return C.Confidence(C.level_of(reasons), tuple(reasons), "\n".join(msgs))
+
     def _verdict(self, use: str) -> "C.Confidence":
+        if self.confirm is not None:
+            return self._confirmed_verdict(use)
         value, used, rules = self._pick(use)
         reasons: list[str] = []
         msgs: list[str] = []
@@ -320,7 +433,7 @@ class RangeTestResult:
         if base is not None and peak is not None and not peak > base:
             reasons.append("no_answer")
             msgs.append(f"The cyclic base_lr ({base:.2g}) is not below its max_lr ({peak:.2g}).")
-        if self.iterations_per_epoch is None:
+        if self.iterations_per_epoch is None and self.budget_steps is None:
             reasons.append("unknown_epoch_length")
             msgs.append(f"The epoch length is unknown, so step_size is {C.CLR_FALLBACK_STEP_SIZE} steps: pass "
                         "iterations_per_epoch (or use result.clr_spec(iterations_per_epoch=...)) for 4 epochs.")
@@ -340,8 +453,11 @@ class RangeTestResult:
             val = getattr(self, f.name)
             if f.name == "repeats":
                 d["repeats"] = [r.to_dict() for r in val]
+            elif f.name == "confirm":
+                d["confirm"] = None if val is None else val.to_dict()
             else:
                 d[f.name] = strict(val)
+        d["extended"] = self.extended
         curve = self._curve
         d["curve"] = {"first": curve.first, "stop": curve.stop, "loss": strict(curve.loss),
                       "metric_source": curve.metric_source, "noise": strict(curve.noise)}
@@ -364,7 +480,7 @@ class RangeTestResult:
                                        "pass the parsed JSON object.")
         names = [f.name for f in dataclasses.fields(cls)]
         derived = ["format", "curve", "suggestions", "spread", "rules", "default_rules", "lr", "one_cycle_max_lr",
-                   "clr", "confidence", "verdicts"]
+                   "clr", "confidence", "verdicts", "extended"]
         v.known_keys("range-test dict", d, names + derived)
         if d.get("format", FORMAT) != FORMAT:
             raise InvalidArgumentError("format", d.get("format"), f"must be {FORMAT!r}", "use a dict from this version.")
@@ -379,6 +495,8 @@ class RangeTestResult:
             val = d[name]
             if name == "repeats":
                 val = tuple(cls.from_dict(r) for r in val)
+            elif name == "confirm" and val is not None:
+                val = ProbeResult.from_dict(val)
             elif name in ("lrs", "losses", "smoothed", "group_lrs", "metric", "val_losses", "val_metric") and val is not None:
                 val = _unnull(val)
             elif name in ("start_lr", "end_lr", "smoothing", "diverge_factor"):
@@ -452,6 +570,8 @@ class RangeTestResult:
             val_metric=np.median(np.stack([r.val_metric for r in results]), axis=0)
             if same_val and all(r.val_metric is not None for r in results) else None,
             iterations_per_epoch=first.iterations_per_epoch, repeats=tuple(results), task_name=first.task_name,
+            budget_steps=first.budget_steps, extend_decades=first.extend_decades,
+            cost_steps=sum(int(r.cost_steps) for r in results),
         )
 
 
@@ -473,7 +593,14 @@ def _summary(r: RangeTestResult) -> str:
         head += f" ({r.stop_message})"
     if r.repeats:
         head += f"; {len(r.repeats)} repeats (medians, range in brackets)"
-    lines = [head, ""]
+    lines = [head]
+    if r.confirm is not None:
+        runs, ch = r.confirm, r._choice
+        lines.append(f"confirmation: {len(runs.lrs)} runs of {runs.steps} steps, ranked by the "
+                     f"{'validation loss' if ch.by == 'val' else 'fall of the training loss'}"
+                     + (f"; planned training {r.budget_steps} steps" if r.budget_steps else ""))
+    lines.append(f"cost: {r.cost_steps} optimizer steps")
+    lines.append("")
     verdicts = r.verdicts
     clr = r.clr
     rows = [
@@ -486,6 +613,17 @@ def _summary(r: RangeTestResult) -> str:
     table = [("use", "value", "rule", "confidence")] + [
         (a, b, c, d.level + (f" ({', '.join(d.reasons)})" if d.reasons else "")) for a, b, c, d in rows]
     lines += _table(table)
+    if r.confirm is not None:
+        ch = r._choice
+        crows = [("run lr", "verdict", "score" if ch.by == "train" else "val loss")]
+        order = np.argsort(r.confirm.lrs)[::-1]
+        for i in order:
+            score = ch.scores[i]
+            shown = "-" if not math.isfinite(score) else (f"{-score:+.1%} fall" if ch.by == "train" else f"{score:.4g}")
+            mark = " <- best" if ch.status == "ok" and P.grid_index(r.confirm.lrs[i]) == ch.k else ""
+            crows.append((f"{r.confirm.lrs[i]:.3g}", ch.verdicts[i], shown + mark))
+        lines.append("")
+        lines += _table(crows)
     lines.append("")
     spread = r.spread
     srows = [("suggester", "lr")]

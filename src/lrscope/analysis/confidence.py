@@ -17,6 +17,21 @@ Curve-level checks (reason codes, each with its fix in the message):
 Per-use reasons: ``suggesters_disagree``, ``repeats_disagree`` (the repeats' answers
 span more than ``DISAGREE_DECADES``), ``no_answer`` (the rule returned None) and, for
 the cyclic spec, ``unknown_epoch_length``.
+
+With confirmation runs (``find_lr(confirm=True)``, the default) the answers come from them
+(``lrscope.analysis._policy``) and the reasons are:
+
+- ``flat`` (low): no run fell and none exploded; no answer.
+- ``diverged_at_once`` (low): every run exploded, even after moving down; no answer.
+- ``slow_learner`` (medium): no run fell, the higher ones exploded; the answer sits below
+  the lowest LR that exploded.
+- ``edge`` (medium): the best run was the lowest LR tried, or the highest and nothing
+  exploded: the optimum may lie beyond what was tried.
+- ``never_diverged`` (medium): the sweep carried on past ``end_lr`` to its cap without
+  diverging.
+- ``extended`` (information only): the sweep carried on past ``end_lr`` and diverged there.
+- ``sweep_disagrees`` (medium): the sweep's curve alone (``DEFAULT_RULES``) puts this use
+  more than ``DISAGREE_DECADES`` from the confirmed answer.
 """
 
 from __future__ import annotations
@@ -60,8 +75,17 @@ CLR_FALLBACK_STEP_SIZE = 2000
 CLR_STEP_EPOCHS = 4
 CLR_STEP_EPOCHS_RANGE = (2, 10)
 
+#: the cyclic base_lr with confirmation runs: max_lr / 4 (Smith 2017: a third to a quarter of max_lr)
+CLR_BASE_DIVISOR = 4.0
+#: the rule name of an answer from the confirmation runs' best run (``lrscope.analysis._policy``)
+CONFIRMED_RULE = "confirmed"
+#: the rule name of a slow learner's answer (below the lowest LR whose run exploded)
+SLOW_RULE = "below_explosion"
+
 LEVELS = ("high", "medium", "low")
 LOW_REASONS = frozenset({"flat", "diverged_at_once", "no_answer", "suggesters_disagree", "repeats_disagree"})
+#: reasons that inform without lowering the level
+INFO_REASONS = frozenset({"extended"})
 USES = ("lr", "one_cycle_max_lr", "clr_base", "clr_max")
 
 
@@ -83,7 +107,7 @@ class Confidence:
 
 def level_of(reasons) -> str:
     """"low" if any reason is in LOW_REASONS, "medium" if any other reason, else "high"."""
-    reasons = tuple(reasons)
+    reasons = tuple(r for r in reasons if r not in INFO_REASONS)
     if any(r in LOW_REASONS for r in reasons):
         return "low"
     return "medium" if reasons else "high"

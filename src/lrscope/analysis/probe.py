@@ -103,6 +103,8 @@ class ProbeResult:
         diverge_factor: threshold of the "explodes" rule.
         slow_ratio: threshold of the "too slow" rule.
         task_name: a label for reports.
+        val_losses: (k,) validation loss at the end of each run (NaN where a run exploded),
+            or None when no validation loader was given.
     """
 
     lrs: np.ndarray
@@ -111,6 +113,7 @@ class ProbeResult:
     diverge_factor: float = 4.0
     slow_ratio: float = 0.5
     task_name: str | None = None
+    val_losses: np.ndarray | None = None
 
     def __post_init__(self):
         self.lrs = np.asarray(self.lrs, dtype=float).ravel()
@@ -119,6 +122,11 @@ class ProbeResult:
             raise InvalidArgumentError("curves", f"{len(self.curves)} curves for {len(self.lrs)} lrs",
                                        "must hold one loss curve per LR", "pass one curve per LR.")
         self.steps = v.integer("steps", self.steps, minimum=1)
+        if self.val_losses is not None:
+            self.val_losses = np.asarray(self.val_losses, dtype=float).ravel()
+            if self.val_losses.size != self.lrs.size:
+                raise InvalidArgumentError("val_losses", f"{self.val_losses.size} values for {self.lrs.size} lrs",
+                                           "must hold one validation loss per LR", "pass one value per run.")
         self._verdicts, self._drops, self._best = probe_verdicts(
             self.curves, self.steps, self.diverge_factor, self.slow_ratio)
 
@@ -150,6 +158,7 @@ class ProbeResult:
             "verdicts": list(self._verdicts),
             "drops": [_clean(x) for x in self._drops],
             "best_lr": self.best_lr,
+            "val_losses": None if self.val_losses is None else [_clean(x) for x in self.val_losses],
         }
 
     @classmethod
@@ -158,9 +167,11 @@ class ProbeResult:
         derived = {"kind", "verdicts", "drops", "best_lr"}
         v.known_keys("ProbeResult.from_dict", d, {f.name for f in dataclasses.fields(cls)} | derived)
         curves = tuple(np.array([math.nan if x is None else x for x in c], dtype=float) for c in d["curves"])
+        val = d.get("val_losses")
         return cls(lrs=np.asarray(d["lrs"], dtype=float), curves=curves, steps=d["steps"],
                    diverge_factor=d.get("diverge_factor", 4.0), slow_ratio=d.get("slow_ratio", 0.5),
-                   task_name=d.get("task_name"))
+                   task_name=d.get("task_name"),
+                   val_losses=None if val is None else np.array([math.nan if x is None else x for x in val]))
 
     def summary(self) -> str:
         """A terminal table: LR, verdict, start and end loss, relative drop."""

@@ -1,0 +1,234 @@
+"""How ``find_lr`` turns what it measured into one LR per use (numpy only).
+
+One rule read off one training-loss curve cannot be right on every network: on the
+benchmark's 21 tasks the best constant LR lay between 0.003x and 3x the LR at the minimum of
+the sweep's loss. So the answer draws on two kinds of evidence:
+
+1. **The sweep** (``lrscope.runner``): one geometric ramp from ``start_lr``. It bounds the
+   range: the LR where the loss turns up (``loss_rise``) or, failing that, where the sweep
+   stopped. A sweep that reaches ``end_lr`` without diverging carries on at the same rate
+   (up to ``end_lr * 10**EXTEND_DECADES``), so the bound always exists unless the loss never
+   moves.
+2. **Confirmation runs**: short runs at a constant LR, each from the user's saved state
+   (weights, optimizer, RNG, batch order), on the grid ``10**(k/6)`` (6 LRs per decade),
+   ``count`` of them ``spacing`` grid steps apart below the bound, then the two half-way
+   neighbours of the best one. A run "explodes", is "too slow" or is "good" by the probe's
+   rules (``lrscope.analysis.probe``); the best run is the good run whose loss fell most
+   (over the last fifth of its steps), or, when a validation loader was given, the good
+   run with the lowest validation loss at its end. Every run sees the same batches, so the
+   comparison is paired.
+
+The answer of each use is the best run's grid index plus a per-use offset (in grid steps):
+short runs favour larger LRs than a whole training run at a constant LR does, while a
+one-cycle peak, which is reached after a warm-up and then annealed, tolerates more. The
+offsets, the spacing, the count and the run length were chosen by leave-one-family-out
+cross-validation on the benchmark (``benchmarks/gen_cv.py``; ``docs/benchmarks/generalization.md``).
+
+Special shapes:
+
+* **all runs exploded**: the next ``count`` candidates below are tried (at most twice);
+* **slow learner** (no run fell more than ``FLAT_DROP`` of its start, yet the sweep
+  exploded): the loss moves too slowly for short runs to rank the LRs, so the answer sits
+  ``SLOW_OFFSET`` grid steps below the lowest LR that exploded;
+* **flat** (nothing fell and nothing exploded): no answer (``None``), reason ``flat``.
+
+When ``budget_steps`` (the planned training length) is known, each run lasts
+``budget_fraction`` of it (within ``[MIN_RUN_STEPS, MAX_RUN_STEPS]``) and the budget's own
+offsets apply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from .probe import EXPLODES, GOOD, probe_verdicts
+
+__all__ = ["GRID_PER_DECADE", "Offsets", "Policy", "DEFAULT_POLICY", "grid_index", "grid_lr", "run_steps",
+           "confirm", "Choice", "choose", "answers"]
+
+#: confirmation LRs lie on the grid 10**(k / GRID_PER_DECADE)
+GRID_PER_DECADE = 6
+#: a run "fell" when its loss dropped by more than this fraction of its start
+FLAT_DROP = 0.02
+#: shortest and longest confirmation run (optimizer steps) when the budget sets the length
+MIN_RUN_STEPS, MAX_RUN_STEPS = 20, 2000
+#: at most this many extra rounds below when every run exploded
+MAX_SHIFTS = 2
+
+
+def grid_index(lr: float) -> int:
+    """The nearest grid index k of an LR: ``round(6 * log10(lr))``.
+
+    >>> grid_index(0.01), grid_index(0.02)
+    (-12, -10)
+    """
+    return int(round(GRID_PER_DECADE * math.log10(float(lr))))
+
+
+def grid_lr(k: int) -> float:
+    """The LR of grid index k: ``10 ** (k / 6)``.
+
+    >>> round(grid_lr(-12), 12), round(grid_lr(-10), 6)
+    (0.01, 0.021544)
+    """
+    return float(10.0 ** (int(k) / GRID_PER_DECADE))
+
+
+@dataclasses.dataclass(frozen=True)
+class Offsets:
+    """Grid steps (1/6 decade each) from the best confirmation run to each use's answer."""
+
+    lr: int
+    one_cycle_max_lr: int
+    clr_max: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    """The constants of the answer rule (see the module docstring).
+
+    Args:
+        anchor: where the candidates start below: "rise" (``loss_rise``, at most the LR
+            where the sweep stopped), "rise3" (half a decade above it) or "stop".
+        spacing: grid steps between first-round candidates.
+        count: first-round candidates.
+        steps: optimizer steps per run when the budget is unknown.
+        budget_fraction: run length as a fraction of ``budget_steps`` when it is known.
+        refine: probe the two half-way neighbours of the first round's best.
+        offsets, budget_offsets: per-use offsets without and with a known budget.
+        slow_offset: grid steps below the lowest exploding LR for a slow learner.
+    """
+
+    anchor: str = "rise3"
+    spacing: int = 4
+    count: int = 4
+    steps: int = 50
+    budget_fraction: float = 0.125
+    refine: bool = True
+    offsets: Offsets = Offsets(-2, 0, -1)
+    budget_offsets: Offsets = Offsets(-2, 0, -1)
+    slow_offset: int = -3
+
+
+DEFAULT_POLICY = Policy()
+
+
+def run_steps(policy: Policy, budget_steps: int | None) -> int:
+    """Optimizer steps of each confirmation run."""
+    if budget_steps is None:
+        return int(policy.steps)
+    return int(min(MAX_RUN_STEPS, max(MIN_RUN_STEPS, round(policy.budget_fraction * budget_steps))))
+
+
+def anchor_index(policy: Policy, sweep) -> int:
+    """The grid index the first-round candidates start below (see ``Policy.anchor``)."""
+    from .suggesters import loss_rise
+
+    k_stop = grid_index(float(sweep.lrs[-1]))
+    rise = loss_rise(sweep.curve()) if len(sweep.lrs) else None
+    k_rise = k_stop if rise is None else min(k_stop, grid_index(rise))
+    if policy.anchor == "stop":
+        return k_stop
+    if policy.anchor == "rise":
+        return k_rise
+    if policy.anchor == "rise3":
+        return min(k_stop, k_rise + 3)
+    raise ValueError(f"unknown anchor {policy.anchor!r}")
+
+
+def _tried(probe) -> dict[int, int]:
+    """{grid index: position in the probe record} of the runs so far."""
+    return {} if probe is None else {grid_index(lr): i for i, lr in enumerate(probe.lrs)}
+
+
+def confirm(policy: Policy, sweep, run):
+    """Run the confirmation rounds; returns the ProbeResult of every run, in run order.
+
+    Args:
+        policy: the constants.
+        sweep: the sweep's RangeTestResult.
+        run: ``run(lrs) -> ProbeResult``: trains one run per LR from the saved state and
+            returns the record of *all* runs so far (the torch adapter, or a replay of
+            recorded runs in the benchmark).
+
+    Rounds: ``count`` candidates ``spacing`` grid steps apart below the anchor; while every
+    run so far exploded, the next ``count`` below (at most ``MAX_SHIFTS`` times); then, when
+    a best run exists, its two half-way neighbours (those not tried and below the lowest
+    LR that exploded).
+    """
+    k0 = anchor_index(policy, sweep)
+    probe = run([grid_lr(k0 - policy.spacing * (j + 1)) for j in range(policy.count)])
+    for _ in range(MAX_SHIFTS):
+        if choose(policy, probe).status != "exploded":
+            break
+        low = min(grid_index(lr) for lr in probe.lrs)
+        probe = run([grid_lr(low - policy.spacing * (j + 1)) for j in range(policy.count)])
+    choice = choose(policy, probe)
+    if choice.status == "ok" and policy.refine:
+        tried = {grid_index(lr) for lr in probe.lrs}
+        lowest_bad = min((grid_index(lr) for lr, v in zip(probe.lrs, choice.verdicts) if v == EXPLODES),
+                         default=math.inf)
+        half = max(1, policy.spacing // 2)
+        want = [k for k in (choice.k - half, choice.k + half) if k not in tried and k < lowest_bad]
+        if want:
+            probe = run([grid_lr(k) for k in want])
+    return probe
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """What the confirmation runs say.
+
+    Attributes:
+        status: "ok" (a best run), "slow" (no run fell, some exploded), "flat" (no run fell,
+            none exploded) or "exploded" (every run exploded).
+        k: grid index of the best run ("ok"), of the lowest exploding run ("slow"), else None.
+        verdicts: the probe verdict of every run, in run order.
+        scores: the score of every run (lower is better; inf for an exploded run).
+        by: "val" or "train": what ranked the runs.
+    """
+
+    status: str
+    k: int | None
+    verdicts: tuple[str, ...]
+    scores: tuple[float, ...]
+    by: str
+
+
+def choose(policy: Policy, probe) -> Choice:
+    """Rank the confirmation runs (see the module docstring)."""
+    verdicts, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio)
+    ks = [grid_index(lr) for lr in probe.lrs]
+    ok = [i for i, v in enumerate(verdicts) if v != EXPLODES]
+    val = getattr(probe, "val_losses", None)
+    use_val = val is not None and all(math.isfinite(float(val[i])) for i in ok) and ok
+    if use_val:
+        scores = [float(val[i]) if i in ok else math.inf for i in range(len(ks))]
+    else:
+        scores = [-float(drops[i]) if i in ok else math.inf for i in range(len(ks))]
+    by = "val" if use_val else "train"
+    if not ok:
+        return Choice("exploded", None, verdicts, tuple(scores), by)
+    fell = [i for i in ok if float(drops[i]) > FLAT_DROP]
+    if not fell:
+        bad = [ks[i] for i, v in enumerate(verdicts) if v == EXPLODES]
+        if bad:
+            return Choice("slow", min(bad), verdicts, tuple(scores), by)
+        return Choice("flat", None, verdicts, tuple(scores), by)
+    best = min(fell, key=lambda i: (scores[i], -ks[i]))
+    return Choice("ok", ks[best], verdicts, tuple(scores), by)
+
+
+def answers(policy: Policy, probe, budget_steps: int | None) -> dict[str, float | None]:
+    """The LR of each use ("lr", "one_cycle_max_lr", "clr_max") from the confirmation runs."""
+    choice = choose(policy, probe)
+    offs = policy.offsets if budget_steps is None else policy.budget_offsets
+    if choice.status == "ok":
+        k = choice.k
+        return {"lr": grid_lr(k + offs.lr), "one_cycle_max_lr": grid_lr(k + offs.one_cycle_max_lr),
+                "clr_max": grid_lr(k + offs.clr_max)}
+    if choice.status == "slow":
+        k = choice.k + policy.slow_offset
+        return {"lr": grid_lr(k), "one_cycle_max_lr": grid_lr(k), "clr_max": grid_lr(k)}
+    return {"lr": None, "one_cycle_max_lr": None, "clr_max": None}
