@@ -70,6 +70,33 @@ class Oracle:
             return 1.0
         return float(min(1.0, max(0.0, (self.q_best - q) / (self.q_best - self.q_init))))
 
+    def smooth_quality(self, k: int) -> float:
+        """Mean of the qualities at k-1, k, k+1, a diverged point counting as untrained (q_init).
+
+        Used only to *choose* constants: the seed-mean at one grid point is the mean of two
+        runs, and the best of ~20 such means is biased up by seed luck (a task whose training
+        "clicks" at random, like the adding problem, has one lucky point with two bad
+        neighbours). Averaging over neighbours also charges an answer for sitting next to
+        divergence, which another network or seed may cross.
+        """
+        vals = []
+        for j in (k - 1, k, k + 1):
+            q = self.quality(j)
+            vals.append(self.q_init if not math.isfinite(q) else q)
+        return float(np.mean(vals))
+
+    @functools.cached_property
+    def smooth_best(self) -> float:
+        ks = range(min(self.means) - 1, max(self.means) + 2)
+        return max(self.smooth_quality(k) for k in ks)
+
+    def smooth_regret(self, k: int | None) -> float:
+        """Normalised regret against the smoothed curve (see ``smooth_quality``), in [0, 1]."""
+        if k is None:
+            return 1.0
+        q = self.smooth_quality(int(k))
+        return float(min(1.0, max(0.0, (self.smooth_best - q) / (self.smooth_best - self.q_init))))
+
     def within_1pct(self, k: int | None) -> bool:
         """Quality within 1% of the grid's best: ``q_best - q <= 0.01 |q_best|``."""
         if k is None:

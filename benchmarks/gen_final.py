@@ -57,25 +57,26 @@ def stage_cv(tasks) -> dict:
     families = {}
     for t in tasks:
         families.setdefault(SUITE[t].family, []).append(t)
+    res = gen_cv.lofo(tasks, families)
     out = {}
     for call, (val, budget) in CALLS.items():
+        gen_cv.report(call, res[call], tasks)
         budget_of = (lambda t: SUITE[t].budget) if budget else (lambda t: None)
-        res = gen_cv.lofo(tasks, families, gen_cv.structural_configs(budget), budget_of, val,
-                          gen_cv.cost_ok(budget))
-        gen_cv.report(call, res, tasks)
         held = {}
         for t in tasks:
-            h = res["held"][t]
+            h = res[call]["held"][t]
             per_seed = {}
             for sd in SEEDS:
                 choice, cost = gen_cv.replay(gen_cv.evidence(t, sd), h["cfg"], budget_of(t), val)
                 per_seed[str(sd)] = {
                     "status": None if choice is None else choice.status, "cost": cost,
                     **{use: gen_cv.k_of(choice, h["offs"][u], h["slow"]) for use, u in USES.items()}}
-            held[t] = {"policy": gen_cv.policy_dict(h["cfg"], h["offs"], h["slow"]), "seeds": per_seed}
-        cfg, offs, slow = res["chosen"]
-        out[call] = {"held": held, "chosen_on_all": gen_cv.policy_dict(cfg, offs, slow),
-                     "insample_regret": res["insample"]}
+            held[t] = {"policy": gen_cv.policy_dict(h["cfg"], h["offsets"]), "seeds": per_seed}
+        cfg, offsets = res[call]["chosen"]
+        out[call] = {"held": held, "chosen_on_all": gen_cv.policy_dict(cfg, offsets),
+                     "insample_regret": res[call]["insample"]}
+    out["policy_literal"] = gen_cv.policy_literal(res)
+    print("\nDEFAULT_POLICY =", out["policy_literal"])
     _write(RESULTS / "cv.json", out)
     return out
 
@@ -186,13 +187,30 @@ def answers(tasks, cv, lib, baselines) -> dict:
     return out
 
 
-def stage_train(tasks, table) -> None:
-    for t in tasks:
-        for method, per_use in table[t].items():
-            for use, lrs in per_use.items():
-                for lr in dict.fromkeys(lrs):
-                    quality(t, use, lr, "prodigy" if method.startswith("prodigy") else "lr")
-        print(f"trained {t}", flush=True)
+def _train_task(job) -> str:
+    import torch
+
+    torch.set_num_threads(1)
+    t, per_method = job
+    for method, per_use in per_method.items():
+        for use, lrs in per_use.items():
+            for lr in dict.fromkeys(lrs):
+                quality(t, use, lr, "prodigy" if method.startswith("prodigy") else "lr")
+    return t
+
+
+def stage_train(tasks, table, jobs: int = 2) -> None:
+    """Train every answer not yet trained (one process per task, ``jobs`` at a time)."""
+    work = [(t, table[t]) for t in tasks]
+    if jobs <= 1:
+        for job in work:
+            print("trained", _train_task(job), flush=True)
+        return
+    import multiprocessing as mp
+
+    with mp.get_context("spawn").Pool(jobs, maxtasksperchild=1) as pool:
+        for t in pool.imap_unordered(_train_task, work):
+            print("trained", t, flush=True)
 
 
 # --------------------------------------------------------------------------- stage 4: report
@@ -294,6 +312,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--stage", choices=("cv", "library", "train", "report", "all"), default="all")
     p.add_argument("--tasks", nargs="*")
+    p.add_argument("--jobs", type=int, default=2, help="training processes (one torch thread each)")
     args = p.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
@@ -313,7 +332,7 @@ def main(argv=None) -> None:
 
     table = answers(tasks, cv, lib, gen_baselines.load())
     if "train" in stages:
-        stage_train(tasks, table)
+        stage_train(tasks, table, args.jobs)
     if "report" in stages:
         stage_report(tasks, table, lib)
 

@@ -130,7 +130,7 @@ def child(method: str) -> dict[str, Any]:
         trt.Snapshot.restore = restore
 
         res = lrscope.find_lr(model, opt, loss_fn, loader, start_lr=START_LR, end_lr=END_LR, num_steps=STEPS,
-                              snapshot=method, progress=False)
+                              snapshot=method, confirm=False, extend_decades=0, progress=False)
         assert len(res.lrs) == STEPS, res.stop_message
     elif method == "torch-lr-finder":
         from torch_lr_finder import LRFinder

@@ -79,8 +79,9 @@ def run_bare(model, opt, loss_fn, batches, lrs) -> int:
 def run_lrscope(model, opt, loss_fn, batches, lrs) -> int:
     import lrscope
 
+    # the sweep alone (no extension, no confirmation runs): the same steps as the bare loop
     res = lrscope.find_lr(model, opt, loss_fn, batches, start_lr=START_LR, end_lr=END_LR, num_steps=STEPS,
-                          progress=False)
+                          confirm=False, extend_decades=0, progress=False)
     return len(res.lrs)
 
 

@@ -640,7 +640,8 @@ def find_lr(
                 metric_name=(getattr(metric, "__name__", "metric") if metric is not None else None),
                 val_steps=log.val_steps, val_losses=log.val_losses, val_metric=log.val_metric,
                 iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps),
-                budget_steps=budget_steps, extend_decades=float(extend_decades) if mode == "exp" else 0.0))
+                budget_steps=budget_steps, extend_decades=float(extend_decades) if mode == "exp" else 0.0,
+                optimizer=type(optimizer).__name__))
         result = results[0] if repeats == 1 else RangeTestResult.from_repeats(results)
         if confirm and len(result.lrs):
             # the validation loss ranks the runs when it can be computed (loss_fn(model(x), y))

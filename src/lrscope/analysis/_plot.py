@@ -66,13 +66,14 @@ def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = No
     curve = result.curve()
     has_metric = curve.metric is not None
     log = result.mode == "exp"
+    ax_runs = None
     if ax is None:
-        if has_metric:
-            fig = Figure(figsize=figsize or (10, 6.6), layout="constrained")
-            ax_loss, ax_met = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.7]})
-        else:
-            fig = Figure(figsize=figsize or (10, 4.8), layout="constrained")
-            ax_loss, ax_met = fig.subplots(1, 1), None
+        heights = [3.0] + [1.7] * has_metric + [1.7] * (result.confirm is not None)
+        fig = Figure(figsize=figsize or (10, 4.8 + 1.8 * (len(heights) - 1)), layout="constrained")
+        axes = fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights}, squeeze=False)[:, 0]
+        ax_loss = axes[0]
+        ax_met = axes[1] if has_metric else None
+        ax_runs = axes[-1] if result.confirm is not None else None
     else:
         fig = ax.figure
         ax_loss = ax
@@ -159,8 +160,11 @@ def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = No
     outside = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0} if ax is None else {"loc": "best"}
     ax_loss.legend(fontsize=8, frameon=False, **outside)
 
+    from .confidence import INFO_REASONS
+
     conf = result.confidence
-    note = f"confidence: {conf.level}" + (f" ({', '.join(conf.reasons)})" if conf.reasons else "")
+    shown = [r for r in conf.reasons if r not in INFO_REASONS]
+    note = f"confidence: {conf.level}" + (f" ({', '.join(shown)})" if shown else "")
     ax_loss.text(0.99, 0.02, note, transform=ax_loss.transAxes, ha="right", va="bottom", fontsize=8.5,
                  color=_LEVEL_COLOR.get(conf.level, "black"),
                  bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": _LEVEL_COLOR.get(conf.level, "black"),
@@ -184,7 +188,20 @@ def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = No
                 ax_met.spines[side].set_visible(False)
             ax_met.legend(fontsize=8, frameon=False, **outside)
             ax_met.set_xlabel("learning rate" + (" (log scale)" if log else ""))
-    if ax_met is None or ax is not None:
+    if ax_runs is not None:
+        _draw_runs(result, ax_runs, outside)
+        if ax_met is not None:
+            ax_met.set_xlabel("")
+    answers = [(result.lr, "constant lr", "-"), (result.one_cycle_max_lr, "one-cycle max_lr", "--")]
+    if result.confirm is not None:
+        for value, label, style in answers:
+            if value is None:
+                continue
+            for k, axis in enumerate(a for a in (ax_loss, ax_met, ax_runs) if a is not None):
+                axis.axvline(value, color="#0969da", lw=1.6, ls=style, alpha=0.85, zorder=4,
+                             label=f"{label}: {value:.2g}" if k == 0 else None)
+        ax_loss.legend(fontsize=8, frameon=False, **outside)
+    if (ax_met is None and ax_runs is None) or ax is not None:
         ax_loss.set_xlabel("learning rate" + (" (log scale)" if log else ""))
 
     if ax is None:
@@ -198,3 +215,43 @@ def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = No
     elif title:
         ax_loss.set_title(title)
     return fig
+
+
+def _draw_runs(result, axis, outside) -> None:
+    """The confirmation runs: each run's score against its LR, exploded runs marked, the best starred."""
+    from . import _policy as P
+
+    runs, ch = result.confirm, result._choice
+    lrs = np.asarray(runs.lrs, dtype=float)
+    scores = np.asarray(ch.scores, dtype=float)
+    if ch.by == "train":
+        ys, label = -100.0 * scores, "fall of the loss (%)"
+    else:
+        ys, label = scores, "validation loss"
+    ok = np.isfinite(ys)
+    order = np.argsort(lrs)
+    axis.plot(lrs[order][ok[order]], ys[order][ok[order]], color="#8c959f", lw=1.0, zorder=2)
+    colors = {"good": "#1a7f37", "too slow": "#8c959f", "explodes": "#cf222e"}
+    top = float(np.max(ys[ok])) if ok.any() else 1.0
+    for verdict, color in colors.items():
+        idx = [i for i, v in enumerate(ch.verdicts) if v == verdict]
+        if not idx:
+            continue
+        if verdict == "explodes":
+            y = top
+            axis.scatter(lrs[idx], [y] * len(idx), marker="x", s=60, color=color, zorder=5, label="exploded")
+        else:
+            axis.scatter(lrs[idx], ys[idx], s=45, color=color, edgecolor="white", zorder=5, label=verdict)
+    if ch.status == "ok":
+        best = next(i for i, lr in enumerate(lrs) if P.grid_index(lr) == ch.k)
+        axis.scatter([lrs[best]], [ys[best]], marker="*", s=220, color="#bf8700", edgecolor="black", lw=0.6,
+                     zorder=6, label=f"best run: {lrs[best]:.2g}")
+    axis.set_ylabel(label)
+    axis.set_title(f"confirmation runs ({len(lrs)} x {runs.steps} steps from your saved state)", fontsize=9,
+                   loc="left")
+    axis.grid(True, which="major", color="#d0d7de", lw=0.6)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)
+    axis.legend(fontsize=8, frameon=False, **outside)
+    axis.set_xlabel("learning rate" + (" (log scale)" if result.mode == "exp" else ""))

@@ -20,16 +20,17 @@ the sweep's loss. So the answer draws on two kinds of evidence:
 
 The answer of each use is the best run's grid index plus a per-use offset (in grid steps):
 short runs favour larger LRs than a whole training run at a constant LR does, while a
-one-cycle peak, which is reached after a warm-up and then annealed, tolerates more. The
-offsets, the spacing, the count and the run length were chosen by leave-one-family-out
-cross-validation on the benchmark (``benchmarks/gen_cv.py``; ``docs/benchmarks/generalization.md``).
+one-cycle peak, which is reached after a warm-up and then annealed, tolerates more. The offsets, the
+spacing, the count and the run length were chosen by leave-one-family-out cross-validation
+on the benchmark (``benchmarks/gen_cv.py``; ``docs/benchmarks/generalization.md``).
 
 Special shapes:
 
 * **all runs exploded**: the next ``count`` candidates below are tried (at most twice);
-* **slow learner** (no run fell more than ``FLAT_DROP`` of its start, yet the sweep
-  exploded): the loss moves too slowly for short runs to rank the LRs, so the answer sits
-  ``SLOW_OFFSET`` grid steps below the lowest LR that exploded;
+* **slow learner** (no run fell more than ``FLAT_DROP`` of its start, or, with ``tie``, all
+  of them fell about as much, yet some exploded): the loss moves too slowly for short runs
+  to rank the LRs, so the answer sits ``slow_offset`` grid steps below the lowest LR that
+  exploded;
 * **flat** (nothing fell and nothing exploded): no answer (``None``), reason ``flat``.
 
 When ``budget_steps`` (the planned training length) is known, each run lasts
@@ -77,11 +78,15 @@ def grid_lr(k: int) -> float:
 
 @dataclasses.dataclass(frozen=True)
 class Offsets:
-    """Grid steps (1/6 decade each) from the best confirmation run to each use's answer."""
+    """Grid steps (1/6 decade each) from the best confirmation run to each use's answer.
+
+    ``slow`` is the slow learner's: grid steps from the lowest LR whose run exploded.
+    """
 
     lr: int
     one_cycle_max_lr: int
     clr_max: int
+    slow: int = -3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,8 +101,11 @@ class Policy:
         steps: optimizer steps per run when the budget is unknown.
         budget_fraction: run length as a fraction of ``budget_steps`` when it is known.
         refine: probe the two half-way neighbours of the first round's best.
-        offsets, budget_offsets: per-use offsets without and with a known budget.
-        slow_offset: grid steps below the lowest exploding LR for a slow learner.
+        offsets: the per-use offsets when the budget is unknown.
+        budget_offsets: the per-use offsets when ``budget_steps`` is given.
+        tie: when every run that did not explode fell by at least ``(1 - tie)`` times the
+            largest fall, the runs cannot rank the LRs (they all learnt only what is quick to
+            learn) and the answer is a slow learner's; None turns the rule off.
     """
 
     anchor: str = "rise3"
@@ -106,9 +114,13 @@ class Policy:
     steps: int = 50
     budget_fraction: float = 0.125
     refine: bool = True
-    offsets: Offsets = Offsets(-2, 0, -1)
-    budget_offsets: Offsets = Offsets(-2, 0, -1)
-    slow_offset: int = -3
+    offsets: Offsets = Offsets(-2, 0, -1, -3)
+    budget_offsets: Offsets = Offsets(-2, 0, -1, -3)
+    tie: float | None = None
+
+    def offsets_for(self, budget_known: bool) -> Offsets:
+        """The offsets without (False) or with (True) a known budget."""
+        return self.budget_offsets if budget_known else self.offsets
 
 
 DEFAULT_POLICY = Policy()
@@ -153,9 +165,10 @@ def confirm(policy: Policy, sweep, run):
             recorded runs in the benchmark).
 
     Rounds: ``count`` candidates ``spacing`` grid steps apart below the anchor; while every
-    run so far exploded, the next ``count`` below (at most ``MAX_SHIFTS`` times); then, when
-    a best run exists, its two half-way neighbours (those not tried and below the lowest
-    LR that exploded).
+    run so far exploded, the next ``count`` below (at most ``MAX_SHIFTS`` times); when no run
+    fell and none exploded but the sweep did, up to ``count`` runs above them, up to where the
+    sweep stopped (to find a slow learner's explosion); then, when a best run exists, its two
+    half-way neighbours (those not tried and below the lowest LR that exploded).
     """
     k0 = anchor_index(policy, sweep)
     probe = run([grid_lr(k0 - policy.spacing * (j + 1)) for j in range(policy.count)])
@@ -165,6 +178,14 @@ def confirm(policy: Policy, sweep, run):
         low = min(grid_index(lr) for lr in probe.lrs)
         probe = run([grid_lr(low - policy.spacing * (j + 1)) for j in range(policy.count)])
     choice = choose(policy, probe)
+    if choice.status == "flat" and sweep.stop_reason != "completed":
+        # nothing fell and nothing exploded below the anchor, yet the sweep blew up: a slow learner
+        # whose explosion lies above the runs; find it with runs between them and the sweep's end
+        top, k_end = max(grid_index(lr) for lr in probe.lrs), grid_index(float(sweep.lrs[-1]))
+        up = [k for k in range(top + policy.spacing, k_end + 1, policy.spacing)][: policy.count]
+        if up:
+            probe = run([grid_lr(k) for k in up])
+            choice = choose(policy, probe)
     if choice.status == "ok" and policy.refine:
         tried = {grid_index(lr) for lr in probe.lrs}
         lowest_bad = min((grid_index(lr) for lr, v in zip(probe.lrs, choice.verdicts) if v == EXPLODES),
@@ -211,24 +232,34 @@ def choose(policy: Policy, probe) -> Choice:
     if not ok:
         return Choice("exploded", None, verdicts, tuple(scores), by)
     fell = [i for i in ok if float(drops[i]) > FLAT_DROP]
+    bad = [ks[i] for i, v in enumerate(verdicts) if v == EXPLODES]
     if not fell:
-        bad = [ks[i] for i, v in enumerate(verdicts) if v == EXPLODES]
         if bad:
             return Choice("slow", min(bad), verdicts, tuple(scores), by)
         return Choice("flat", None, verdicts, tuple(scores), by)
+    if policy.tie is not None and bad and len(ok) >= 3:
+        falls = [float(drops[i]) for i in ok]
+        if min(falls) >= (1.0 - policy.tie) * max(falls):
+            return Choice("slow", min(bad), verdicts, tuple(scores), by)
     best = min(fell, key=lambda i: (scores[i], -ks[i]))
     return Choice("ok", ks[best], verdicts, tuple(scores), by)
 
 
 def answers(policy: Policy, probe, budget_steps: int | None) -> dict[str, float | None]:
-    """The LR of each use ("lr", "one_cycle_max_lr", "clr_max") from the confirmation runs."""
+    """The LR of each use ("lr", "one_cycle_max_lr", "clr_max") from the confirmation runs.
+
+    Args:
+        policy: the constants.
+        probe: the confirmation runs.
+        budget_steps: the planned training length, or None.
+    """
     choice = choose(policy, probe)
-    offs = policy.offsets if budget_steps is None else policy.budget_offsets
+    offs = policy.offsets_for(budget_steps is not None)
     if choice.status == "ok":
         k = choice.k
         return {"lr": grid_lr(k + offs.lr), "one_cycle_max_lr": grid_lr(k + offs.one_cycle_max_lr),
                 "clr_max": grid_lr(k + offs.clr_max)}
     if choice.status == "slow":
-        k = choice.k + policy.slow_offset
+        k = choice.k + offs.slow
         return {"lr": grid_lr(k), "one_cycle_max_lr": grid_lr(k), "clr_max": grid_lr(k)}
     return {"lr": None, "one_cycle_max_lr": None, "clr_max": None}

@@ -58,6 +58,7 @@ class RangeTestResult:
         confirm: the confirmation runs (a ProbeResult), or None when there were none.
         cost_steps: every optimizer step the test took (sweeps and confirmation runs), or
             None when unknown (then ``len(lrs)``).
+        optimizer: the optimizer's class name (e.g. "AdamW"), for reports.
     """
 
     lrs: np.ndarray
@@ -84,6 +85,7 @@ class RangeTestResult:
     extend_decades: float = 0.0
     confirm: ProbeResult | None = None
     cost_steps: int | None = None
+    optimizer: str | None = None
 
     # ------------------------------------------------------------------ checks
     def __post_init__(self):
@@ -135,6 +137,10 @@ class RangeTestResult:
     @functools.cached_property
     def _choice(self) -> "P.Choice | None":
         return None if self.confirm is None else P.choose(P.DEFAULT_POLICY, self.confirm)
+
+    @property
+    def _offsets(self) -> "P.Offsets":
+        return P.DEFAULT_POLICY.offsets_for(self.budget_steps is not None)
 
     @functools.cached_property
     def _confirmed(self) -> dict[str, float | None] | None:
@@ -351,7 +357,7 @@ class RangeTestResult:
             out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
                                         f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Short "
                                         "runs cannot rank the LRs, so the answer sits "
-                                        f"{-P.DEFAULT_POLICY.slow_offset / P.GRID_PER_DECADE:.1f} decades below the "
+                                        f"{-self._offsets.slow / P.GRID_PER_DECADE:.1f} decades below the "
                                         "lowest LR that exploded. Pass budget_steps= (longer runs) to rank them."))
         else:
             good = [k for k, verdict in zip(ks, ch.verdicts) if verdict != EXPLODES]
@@ -570,7 +576,7 @@ class RangeTestResult:
             val_metric=np.median(np.stack([r.val_metric for r in results]), axis=0)
             if same_val and all(r.val_metric is not None for r in results) else None,
             iterations_per_epoch=first.iterations_per_epoch, repeats=tuple(results), task_name=first.task_name,
-            budget_steps=first.budget_steps, extend_decades=first.extend_decades,
+            budget_steps=first.budget_steps, extend_decades=first.extend_decades, optimizer=first.optimizer,
             cost_steps=sum(int(r.cost_steps) for r in results),
         )
 

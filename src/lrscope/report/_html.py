@@ -9,6 +9,8 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
+
 from .. import _validate as v
 from ..errors import InvalidArgumentError
 
@@ -97,6 +99,7 @@ def _snippets(result, total_steps: int, total_note: str) -> list[tuple[str, str,
 def render_html(result, *, total_steps: int | None = None, title: str | None = None) -> str:
     """The report page as a string (see ``write_html``)."""
     from ..analysis import RangeTestResult
+    from ..analysis import _policy as P
 
     if not isinstance(result, RangeTestResult):
         raise InvalidArgumentError("result", type(result).__name__, "must be a RangeTestResult",
@@ -105,6 +108,9 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
     if total_steps is not None:
         total_steps = v.integer("total_steps", total_steps, minimum=2)
         total_note = "total_steps as given"
+    elif result.budget_steps:
+        total_steps = int(result.budget_steps)
+        total_note = "the planned training length given to find_lr (budget_steps)"
     elif ipe:
         total_steps = DEFAULT_EPOCHS * int(ipe)
         total_note = f"{DEFAULT_EPOCHS} epochs x {ipe} steps: set total_steps = epochs * len(train_loader)"
@@ -127,9 +133,14 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
         f"<p class='sub'>{e(result.mode)} sweep {result.start_lr:.3g} &rarr; {result.end_lr:.3g}, "
-        f"{result.lrs.size}/{result.num_steps} steps, stopped: {e(result.stop_reason)}"
+        f"{result.lrs.size}/{result.num_steps} steps"
+        + (f" (carried on past end_lr to {result.lrs[-1]:.3g})" if result.extended else "")
+        + f", stopped: {e(result.stop_reason)}"
         + (f" ({e(result.stop_message)})" if result.stop_message else "")
-        + (f"; median of {len(result.repeats)} repeats" if result.repeats else "") + "</p>",
+        + (f"; median of {len(result.repeats)} repeats" if result.repeats else "")
+        + (f"; {len(result.confirm.lrs)} confirmation runs of {result.confirm.steps} steps" if result.confirm
+           is not None else "")
+        + f". Cost: {result.cost_steps} optimizer steps.</p>",
         f"<p>Confidence: <span class='badge {e(conf.level)}'>{e(conf.level)}</span></p>",
         "<ul class='why'>" + "".join(f"<li>{e(m)}</li>" for m in conf.message.split("\n") if m) + "</ul>",
         f"<img alt='loss against learning rate' src='data:image/png;base64,{img}'>",
@@ -147,6 +158,21 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
                      f"<td><span class='badge {e(verdict.level)}'>{e(verdict.level)}</span> "
                      f"<span class='reasons'>{e(reasons)}</span></td></tr>")
     parts.append("</table>")
+
+    if result.confirm is not None:
+        ch = result._choice
+        by = "validation loss at the end" if ch.by == "val" else "fall of the training loss (last fifth)"
+        parts.append(f"<h2>Confirmation runs</h2><p>Each run trains {result.confirm.steps} steps at one LR from "
+                     f"your saved state; ranked by the {e(by)}.</p><table><tr><th>lr</th><th>verdict</th>"
+                     "<th>score</th></tr>")
+        for i in np.argsort(result.confirm.lrs)[::-1]:
+            score = ch.scores[i]
+            shown = "&ndash;" if not np.isfinite(score) else (
+                f"{-score:+.1%} fall" if ch.by == "train" else f"{score:.4g}")
+            best = ch.status == "ok" and P.grid_index(result.confirm.lrs[i]) == ch.k
+            parts.append(f"<tr><td class='num'>{result.confirm.lrs[i]:.3g}</td><td>{e(ch.verdicts[i])}</td>"
+                         f"<td class='num'>{shown}{' &larr; best' if best else ''}</td></tr>")
+        parts.append("</table>")
 
     parts.append("<h2>Every rule</h2><table><tr><th>suggester</th><th>lr</th>"
                  + ("<th>spread over repeats</th>" if result.repeats else "") + "</tr>")

@@ -1,0 +1,288 @@
+"""The answer policy: sweep extension, confirmation runs, per-use answers and their verdicts.
+
+Synthetic curves with a known shape are fed to ``lrscope.analysis._policy`` directly (a fake
+``run`` callback stands in for the torch runs); a few tiny real networks check the whole of
+``find_lr``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lrscope.analysis import RangeTestResult, synthetic_result
+from lrscope.analysis import _policy as P
+from lrscope.analysis.probe import ProbeResult
+from lrscope.runner import EXTEND_DECADES, extended_lrs, sweep_lrs
+
+
+def logistic(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def run_from(curve_of, steps):
+    """A ``run(lrs)`` callback whose run at LR ``lr`` has the loss curve ``curve_of(log10(lr), steps)``."""
+    lrs, curves = [], []
+
+    def run(new):
+        for lr in new:
+            lrs.append(lr)
+            curves.append(np.asarray(curve_of(math.log10(lr), steps), dtype=float))
+        return ProbeResult(lrs=np.array(lrs), curves=tuple(curves), steps=steps)
+
+    return run
+
+
+def bowl(best_u, width=1.0, explode_u=None, fall=0.5):
+    """Runs that fall most at log10(lr) = best_u (a parabola in u) and explode from explode_u up."""
+
+    def curve(u, steps):
+        t = np.arange(steps) / steps
+        if explode_u is not None and u >= explode_u:
+            return 2.0 * np.exp(8 * t)          # rises far above 4x its start
+        gain = max(0.0, fall * (1.0 - ((u - best_u) / (3 * width)) ** 2))
+        return 2.0 - gain * (1 - np.exp(-5 * t))
+
+    return curve
+
+
+def clean_sweep(rise_u=-1.0):
+    """A sweep that falls around 1e-4, bottoms out and turns up at about 10**rise_u."""
+    return synthetic_result(lambda u: 3.0 - 2.0 * logistic((u + 4.0) / 0.5) + 0.5 * np.exp(3.0 * (u - rise_u)),
+                            num_steps=100, iterations_per_epoch=50, stop_above=10 ** (rise_u + 0.7))
+
+
+# --------------------------------------------------------------------------- the grid and the sweep
+def test_grid_is_six_per_decade():
+    assert P.grid_lr(0) == 1.0 and P.grid_lr(-6) == pytest.approx(0.1) and P.grid_lr(3) == pytest.approx(10 ** 0.5)
+    for lr in (3e-4, 0.02, 7.0):
+        k = P.grid_index(lr)
+        assert abs(math.log10(P.grid_lr(k) / lr)) <= 1 / 12 + 1e-12
+
+
+def test_extension_keeps_the_sweep_rate_and_stops_at_the_cap():
+    planned = sweep_lrs(1e-7, 10, 100)
+    lrs = extended_lrs(1e-7, 10, 100)
+    np.testing.assert_array_equal(lrs[:100], planned)
+    ratio = lrs[1:] / lrs[:-1]
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)          # one rate all the way
+    assert lrs[-1] <= 10 * 10 ** EXTEND_DECADES * (1 + 1e-9)
+    assert lrs[-1] * ratio[0] > 10 * 10 ** EXTEND_DECADES            # the next step would pass the cap
+    np.testing.assert_array_equal(extended_lrs(1e-7, 10, 100, extend_decades=0), planned)
+    np.testing.assert_array_equal(extended_lrs(0.01, 0.1, 10, mode="linear"), sweep_lrs(0.01, 0.1, 10, "linear"))
+
+
+# --------------------------------------------------------------------------- the rounds
+def test_the_best_run_is_found_and_refined_below_the_rise():
+    sweep = clean_sweep(rise_u=-1.0)
+    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(bowl(best_u=-2.0, explode_u=-0.5), 40))
+    choice = P.choose(P.DEFAULT_POLICY, probe)
+    assert choice.status == "ok"
+    assert abs(P.grid_lr(choice.k) / 1e-2) <= 10 ** (P.DEFAULT_POLICY.spacing / 12 + 1e-9)   # within half a spacing
+    ks = sorted(P.grid_index(x) for x in probe.lrs)
+    assert max(ks) <= P.anchor_index(P.DEFAULT_POLICY, sweep)          # all below the anchor
+    assert len(ks) == len(set(ks))                                      # no LR run twice
+
+
+def test_when_every_run_explodes_the_candidates_move_down():
+    sweep = clean_sweep(rise_u=-1.0)
+    # the sweep says the rise is at 0.1, but short runs explode from 1e-4 up: the optimum is near 1e-5
+    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(bowl(best_u=-5.0, explode_u=-4.0), 40))
+    choice = P.choose(P.DEFAULT_POLICY, probe)
+    assert choice.status == "ok" and P.grid_lr(choice.k) < 1e-4
+    assert min(probe.lrs) < 1e-4 <= max(probe.lrs)
+
+
+def test_a_slow_learner_answers_near_and_below_the_explosion():
+    sweep = clean_sweep(rise_u=-1.0)
+
+    def slow(u, steps):   # nothing falls within a short run; from 0.05 up the runs explode
+        return 2.0 * np.exp(8 * np.arange(steps) / steps) if u >= math.log10(0.05) else np.full(steps, 2.0)
+
+    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(slow, 40))
+    choice = P.choose(P.DEFAULT_POLICY, probe)
+    assert choice.status == "slow"
+    ans = P.answers(P.DEFAULT_POLICY, probe, None)
+    lowest_bad = min(lr for lr, v in zip(probe.lrs, choice.verdicts) if v == "explodes")
+    for use in ("lr", "one_cycle_max_lr", "clr_max"):
+        assert ans[use] < lowest_bad                       # safely below the explosion
+        assert ans[use] > lowest_bad / 10 ** 1.5           # but near it, not deep in the flat region
+
+
+def test_flat_runs_give_no_answer():
+    sweep = synthetic_result(lambda u: 2.0 + 0.0 * u, num_steps=100, noise=0.001)
+    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(lambda u, s: np.full(s, 2.0), 40))
+    assert P.choose(P.DEFAULT_POLICY, probe).status == "flat"
+    assert P.answers(P.DEFAULT_POLICY, probe, None) == {"lr": None, "one_cycle_max_lr": None, "clr_max": None}
+    r = sweep.with_confirmation(probe)
+    assert r.lr is None and r.one_cycle_max_lr is None and r.clr is None
+    assert r.verdicts["lr"].level == "low" and "flat" in r.verdicts["lr"].reasons
+
+
+def test_validation_loss_ranks_the_runs_when_recorded():
+    lrs = np.array([0.1, 0.01, 0.001])
+    curves = tuple(np.linspace(2.0, end, 30) for end in (1.0, 1.4, 1.8))     # training: 0.1 falls most
+    no_val = ProbeResult(lrs=lrs, curves=curves, steps=30)
+    with_val = ProbeResult(lrs=lrs, curves=curves, steps=30, val_losses=np.array([1.9, 1.2, 1.7]))
+    assert P.choose(P.DEFAULT_POLICY, no_val).k == P.grid_index(0.1)
+    c = P.choose(P.DEFAULT_POLICY, with_val)
+    assert c.by == "val" and c.k == P.grid_index(0.01)
+
+
+def test_run_length_follows_the_budget():
+    pol = P.DEFAULT_POLICY
+    assert P.run_steps(pol, None) == pol.steps
+    assert P.run_steps(pol, 4000) == round(pol.budget_fraction * 4000)
+    assert P.run_steps(pol, 10) == P.MIN_RUN_STEPS
+    assert P.run_steps(pol, 10 ** 9) == P.MAX_RUN_STEPS
+
+
+# --------------------------------------------------------------------------- answers and verdicts
+def _confirmed(sweep, curve, steps=40, budget=None):
+    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(curve, steps))
+    r = sweep.with_confirmation(probe)
+    if budget is not None:
+        r = RangeTestResult.from_dict({**r.to_dict(), "budget_steps": budget})
+    return r
+
+
+def test_each_use_gets_the_offset_of_its_own_and_the_clr_band_is_a_quarter():
+    r = _confirmed(clean_sweep(-1.0), bowl(best_u=-2.0, explode_u=-0.5))
+    k = r._choice.k
+    off = P.DEFAULT_POLICY.offsets_for(False)
+    assert P.grid_index(r.lr) == k + off.lr
+    assert P.grid_index(r.one_cycle_max_lr) == k + off.one_cycle_max_lr
+    assert r.clr["max_lr"] == pytest.approx(P.grid_lr(k + off.clr_max))
+    assert r.clr["base_lr"] == pytest.approx(r.clr["max_lr"] / 4)
+    assert r.clr["step_size"] == 4 * 50                     # four epochs without a budget
+    with_budget = _confirmed(clean_sweep(-1.0), bowl(best_u=-2.0, explode_u=-0.5), budget=1000)
+    assert with_budget.clr["step_size"] == 250              # two whole cycles over the budget
+
+
+def test_a_clear_optimum_well_inside_the_runs_is_high_confidence():
+    r = _confirmed(clean_sweep(-1.0), bowl(best_u=-2.0, explode_u=-0.5))
+    for use in ("lr", "one_cycle_max_lr"):
+        assert r.verdicts[use].level == "high", r.verdicts[use]
+
+
+def test_an_optimum_at_the_lowest_run_is_flagged_edge():
+    sweep = clean_sweep(-1.0)
+    # the runs' loss keeps improving towards smaller LRs all the way down (nothing explodes)
+    r = _confirmed(sweep, lambda u, s: 2.0 - 0.1 * (1 - np.exp(-5 * np.arange(s) / s)) * max(0.1, -u))
+    assert "edge" in r.verdicts["lr"].reasons and r.verdicts["lr"].level == "medium"
+    assert "lower LR" in r.verdicts["lr"].message
+
+
+def test_slow_learner_verdict_names_the_shape_and_the_fix():
+    sweep = clean_sweep(-1.0)
+    r = _confirmed(sweep, lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.5 else np.full(s, 2.0))
+    v = r.verdicts["lr"]
+    assert "slow_learner" in v.reasons and v.level == "medium"
+    assert "budget_steps" in v.message
+    assert "diverged_at_once" not in v.reasons and "flat" not in v.reasons
+
+
+def test_every_run_exploding_is_no_answer_with_a_fix():
+    r = _confirmed(clean_sweep(-1.0), lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s))
+    assert r.lr is None and r.verdicts["lr"].level == "low"
+    assert "diverged_at_once" in r.verdicts["lr"].reasons and "start_lr=" in r.verdicts["lr"].message
+
+
+def test_extended_and_never_diverged_are_told_apart():
+    base = dict(num_steps=100, end_lr=10.0)
+    fell = lambda u: 3.0 - 2.0 * logistic((u + 4.0) / 0.5)    # noqa: E731
+    grid = extended_lrs(1e-7, 10.0, 100)
+    # a sweep that ran past end_lr and then diverged
+    extended = synthetic_result(lambda u: fell(u) + np.exp(3.0 * (u - 2.0)), **base)
+    ext = RangeTestResult.from_dict({**extended.to_dict(), "extend_decades": EXTEND_DECADES})
+    assert not ext.extended
+    n = int(np.searchsorted(grid, 300.0))
+    rec = RangeTestResult(lrs=grid[:n], losses=fell(np.log10(grid[:n])) + np.exp(3.0 * (np.log10(grid[:n]) - 2.0)),
+                          smoothed=np.zeros(n), group_lrs=grid[:n, None], mode="exp", start_lr=1e-7, end_lr=10.0,
+                          num_steps=100, stop_reason="diverged", stop_message="", smoothing=0.98, diverge_factor=4.0,
+                          extend_decades=EXTEND_DECADES)
+    assert rec.extended
+    r = rec.with_confirmation(P.confirm(P.DEFAULT_POLICY, rec, run_from(bowl(0.5, explode_u=1.5), 40)))
+    assert r.verdicts["lr"].reasons == ("extended",) and r.verdicts["lr"].level == "high"   # information only
+    never = RangeTestResult(lrs=grid, losses=fell(np.log10(grid)), smoothed=np.zeros(len(grid)),
+                            group_lrs=grid[:, None], mode="exp", start_lr=1e-7, end_lr=10.0, num_steps=100,
+                            stop_reason="completed", stop_message="", smoothing=0.98, diverge_factor=4.0,
+                            extend_decades=EXTEND_DECADES)
+    r2 = never.with_confirmation(P.confirm(P.DEFAULT_POLICY, never, run_from(bowl(2.0), 40)))
+    assert "never_diverged" in r2.verdicts["lr"].reasons and r2.verdicts["lr"].level == "medium"
+    assert r2.lr is not None and r2.one_cycle_max_lr is not None and r2.clr is not None
+
+
+def test_json_round_trip_keeps_the_confirmation_and_the_answers():
+    r = _confirmed(clean_sweep(-1.0), bowl(best_u=-2.0, explode_u=-0.5))
+    back = RangeTestResult.from_dict(r.to_dict())
+    assert back.confirm is not None and np.array_equal(back.confirm.lrs, r.confirm.lrs)
+    assert (back.lr, back.one_cycle_max_lr, back.clr) == (r.lr, r.one_cycle_max_lr, r.clr)
+    assert back.verdicts == r.verdicts and back.cost_steps == r.cost_steps
+    assert "confirmation: " in r.summary() and "<- best" in r.summary()
+
+
+# --------------------------------------------------------------------------- tiny real networks
+torch = pytest.importorskip("torch")
+
+
+def _linear_task(seed=0, scale=1.0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(256, 4, generator=g) * scale
+    y = x @ torch.tensor([1.0, -2.0, 0.5, 0.0]) + 0.1 * torch.randn(256, generator=g)
+    data = [(x[i:i + 32], y[i:i + 32, None]) for i in range(0, 256, 32)]
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(4, 1)
+    return model, data
+
+
+def test_a_sweep_that_never_diverges_still_answers_every_use():
+    # a scale-free loss (cosine distance) never blows up, whatever the LR: the sweep runs to its cap
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def loss_fn(out, y):
+        return 1.0 - torch.nn.functional.cosine_similarity(out.T, y.T).mean()
+
+    res = lrscope.find_lr(model, opt, loss_fn, data, start_lr=1e-4, end_lr=1e-2, num_steps=20, progress=False)
+    assert res.extended
+    for value in (res.lr, res.one_cycle_max_lr, res.clr):
+        assert value is not None
+
+
+def test_cost_counts_every_optimizer_step():
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    steps = []
+    real_step = opt.step
+
+    def counting_step(*a, **k):
+        steps.append(1)
+        return real_step(*a, **k)
+
+    opt.step = counting_step
+    mse = torch.nn.MSELoss()
+    res = lrscope.find_lr(model, opt, mse, data, num_steps=30, progress=False)
+    assert res.cost_steps == len(steps)
+    assert res.cost_steps == len(res.lrs) + sum(len(c) for c in res.confirm.curves)
+    sweep_only = lrscope.find_lr(model, opt, mse, data, num_steps=30, confirm=False, extend_decades=0,
+                                 progress=False)
+    assert sweep_only.confirm is None and sweep_only.cost_steps == len(sweep_only.lrs) <= 30
+
+
+def test_budget_sets_the_run_length_and_validation_ranks_the_runs():
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    res = lrscope.find_lr(model, opt, torch.nn.MSELoss(), data, budget_steps=800, val_loader=data[:2],
+                          progress=False)
+    assert res.confirm.steps == P.run_steps(P.DEFAULT_POLICY, 800) and res.budget_steps == 800
+    assert res.confirm.val_losses is not None and res._choice.by == "val"
+    assert "planned training 800 steps" in res.summary()
