@@ -59,8 +59,12 @@ def _stream(loader):
 
 
 def _optimizer_kwargs(opt) -> dict:
+    """The optimizer's hyperparameters as keyword arguments its constructor accepts (LR and params aside)."""
+    import inspect
+
+    accepted = set(inspect.signature(type(opt).__init__).parameters)
     skip = {"lr", "params", "differentiable", "foreach", "fused", "maximize", "capturable"}
-    return {k: val for k, val in opt.defaults.items() if k not in skip}
+    return {k: val for k, val in opt.defaults.items() if k in accepted and k not in skip}
 
 
 def torch_lr_finder(task) -> float:

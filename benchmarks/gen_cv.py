@@ -152,14 +152,22 @@ def regret_table(rows, tasks, smooth: bool = False) -> dict:
     return out
 
 
+#: offsets whose mean regret is within this of the best count as equally good; of those the
+#: lowest is taken (an LR too high can diverge on a network not seen, one too low only trains slower)
+CAUTION = 0.0
+
+
 def _pick_offsets(table, train_tasks):
     """Best (per-use offsets, slow offset) on the training tasks, and the objective (mean regret of the
     constant and one-cycle uses; the cyclical use gets its own offset, not in the objective)."""
+    n = max(1, len(train_tasks))
     best = None
     for b in SLOW_OFFSETS:
         offs, tot = {}, 0.0
         for use in UC:
-            a = min(OFFSETS, key=lambda a: (sum(table[use][(a, b)][t] for t in train_tasks), abs(a)))
+            mean = {a: sum(table[use][(a, b)][t] for t in train_tasks) / n for a in OFFSETS}
+            low = min(mean.values())
+            a = min(x for x in OFFSETS if mean[x] <= low + CAUTION)
             offs[use] = a
             if use != "clr":
                 tot += sum(table[use][(a, b)][t] for t in train_tasks)
@@ -262,6 +270,27 @@ def lofo(tasks, families, wide: bool = False) -> dict:
     return out
 
 
+def other_calls(res, tasks) -> dict:
+    """Held-out regret of the two calls that were not judged (and not fitted): a validation loader
+    without a budget (the default call's run length and offsets, runs ranked by validation loss)
+    and a budget without a validation loader (the budget call's, ranked by the training loss)."""
+    from suite import SUITE
+
+    out = {}
+    for call, source, val, budget in (("val only", "default", True, False),
+                                      ("budget only", "val+budget", False, True)):
+        out[call] = {}
+        for t in tasks:
+            h = res[source]["held"][t]
+            regs = {use: [] for use in UC}
+            for sd in SEEDS:
+                choice, _ = replay(evidence(t, sd), h["cfg"], SUITE[t].budget if budget else None, val)
+                for use in UC:
+                    regs[use].append(oracle(t, use).regret(_k(choice, h["offs"][use], h["slow"])))
+            out[call][t] = {use: float(np.mean(v)) for use, v in regs.items()}
+    return out
+
+
 def policy_literal(res) -> str:
     """The ``Policy(...)`` to paste into ``lrscope.analysis._policy.DEFAULT_POLICY``."""
     d_cfg, (d_offs, d_slow) = res["default"]["chosen"]
@@ -290,6 +319,9 @@ def main(argv=None) -> None:
     res = lofo(tasks, families, wide=args.wide)
     for call in CALLS:
         report(call, res[call], tasks)
+    for call, per in other_calls(res, tasks).items():
+        print(f"\n== {call} (not fitted; the fitted calls' constants): held-out "
+              + " ".join(f"{u} {np.mean([per[t][u] for t in tasks]):.3f}" for u in UC))
     print("\nDEFAULT_POLICY =", policy_literal(res))
     if args.json:
         Path(args.json).write_text(json.dumps(res, default=str, indent=1))

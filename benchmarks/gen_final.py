@@ -179,6 +179,7 @@ def answers(tasks, cv, lib, baselines) -> dict:
             m[f"lrscope {call} (held out)"] = {
                 u: [None if held[str(sd)][u] is None else grid_lr(held[str(sd)][u]) for sd in SEEDS] for u in USES}
             m[f"lrscope {call} (in sample)"] = {u: [lib[f"{t}|{call}|{sd}"][u] for sd in SEEDS] for u in USES}
+        m["lrscope curve only (confirm=False)"] = {u: [_curve_only(t, sd, u) for sd in SEEDS] for u in BASELINE_USES}
         for b in ("torch_lr_finder", "lightning", "fastai"):
             m[b] = {u: [baselines.get(t, {}).get(str(sd), {}).get(b) for sd in SEEDS] for u in BASELINE_USES}
         m["framework default"] = {u: [SUITE[t].blind_default for _ in SEEDS] for u in BASELINE_USES}
@@ -197,6 +198,16 @@ def _train_task(job) -> str:
             for lr in dict.fromkeys(lrs):
                 quality(t, use, lr, "prodigy" if method.startswith("prodigy") else "lr")
     return t
+
+
+def _curve_only(task: str, seed: int, use: str) -> float | None:
+    """The answer of ``find_lr(confirm=False)``: the sweep's curve read by ``DEFAULT_RULES`` (the rule
+    that was the default before issue 9), from the recorded sweep."""
+    from gen_data import evidence
+    from lrscope.analysis import DEFAULT_RULES
+
+    sweep = evidence(task, seed).sweep_result()
+    return sweep.suggest_for(use, DEFAULT_RULES[use])
 
 
 def stage_train(tasks, table, jobs: int = 2) -> None:
@@ -255,6 +266,7 @@ def stage_report(tasks, table, lib) -> dict:
     out = {"per_task": rows, "summary": summary, "confidence": conf, "cost": cost}
     _write(RESULTS / "final.json", out)
     print_report(out)
+    print("\n" + markdown(out, tasks))
     return out
 
 
@@ -290,6 +302,43 @@ def cost_table(tasks, lib) -> dict:
                       "grid_runs": 2 * n_grid, "cost_over_grid": cost / (2 * n_grid * b)}
         out[call] = per
     return out
+
+
+def markdown(out, tasks) -> str:
+    """The write-up's tables (docs/benchmarks/generalization.md) from ``final.json``."""
+    order = ["lrscope default (held out)", "lrscope default (in sample)", "lrscope val+budget (held out)",
+             "lrscope val+budget (in sample)", "lrscope curve only (confirm=False)", "torch_lr_finder",
+             "lightning", "fastai", "framework default", "prodigy (lr=1)"]
+    names = {"lrscope default (held out)": "**lrscope, default call, held out**",
+             "lrscope default (in sample)": "lrscope, default call, in sample",
+             "lrscope val+budget (held out)": "**lrscope, val loader + budget_steps, held out**",
+             "lrscope val+budget (in sample)": "lrscope, val loader + budget_steps, in sample",
+             "lrscope curve only (confirm=False)": "lrscope, curve only (`confirm=False`, the old default rule)",
+             "torch_lr_finder": "torch-lr-finder (steepest)", "lightning": "Lightning `Tuner.lr_find`",
+             "fastai": "fastai `lr_find` (valley)", "framework default": "framework default LR",
+             "prodigy (lr=1)": "Prodigy (lr=1)"}
+    lines = []
+    for use, label in (("lr", "Constant LR (`result.lr`)"), ("one_cycle_max_lr", "One-cycle peak (`result.one_cycle_max_lr`)"),
+                       ("clr_max", "Cyclical band (`result.clr`, triangular, max_lr / 4 .. max_lr)")):
+        lines += [f"### {label}", "", "| method | mean regret | median | tasks within 1% | trivial runs | missing answers |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for m in order:
+            sm = out["summary"].get(m, {}).get(use)
+            if sm is None:
+                continue
+            lines.append(f"| {names[m]} | {sm['mean_regret']:.3f} | {sm['median_regret']:.3f} | "
+                         f"{sm['tasks_within_1pct']} of {sm['tasks']} | {sm['trivial_runs']} | {sm['missing_answers']} |")
+        lines.append("")
+    lines += ["### Per task (held out; regret of seed 0's and seed 1's answer averaged)", "",
+              "| task | default: constant | default: one-cycle | val+budget: constant | val+budget: one-cycle | "
+              "torch-lr-finder: constant | fastai: constant |", "|---|---:|---:|---:|---:|---:|---:|"]
+    pt = out["per_task"]
+    for t in tasks:
+        cells = [pt["lrscope default (held out)"]["lr"][t], pt["lrscope default (held out)"]["one_cycle_max_lr"][t],
+                 pt["lrscope val+budget (held out)"]["lr"][t], pt["lrscope val+budget (held out)"]["one_cycle_max_lr"][t],
+                 pt["torch_lr_finder"]["lr"][t], pt["fastai"]["lr"][t]]
+        lines.append(f"| {t} | " + " | ".join(f"{c['regret']:.3f}" for c in cells) + " |")
+    return "\n".join(lines)
 
 
 def print_report(out) -> None:

@@ -95,6 +95,23 @@ def test_when_every_run_explodes_the_candidates_move_down():
     assert min(probe.lrs) < 1e-4 <= max(probe.lrs)
 
 
+def test_one_stable_run_next_to_the_explosion_is_not_taken_for_a_slow_learner():
+    # the sweep stopped far above where the runs explode (a lagging stop): three of the first four
+    # runs explode and the fourth, just below them, barely moves; the optimum is two decades lower
+    sweep = clean_sweep(rise_u=1.0)
+
+    def curve(u, steps):
+        if u >= -0.6:
+            return 2.0 * np.exp(8 * np.arange(steps) / steps)
+        if u >= -1.0:
+            return np.full(steps, 2.0)                       # on the edge: neither falls nor explodes
+        return bowl(best_u=-2.5)(u, steps)
+
+    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(curve, 40))
+    choice = P.choose(P.DEFAULT_POLICY, probe)
+    assert choice.status == "ok" and abs(P.grid_lr(choice.k) / 10 ** -2.5) <= 10 ** (P.DEFAULT_POLICY.spacing / 12)
+
+
 def test_a_slow_learner_answers_near_and_below_the_explosion():
     sweep = clean_sweep(rise_u=-1.0)
 
@@ -204,7 +221,7 @@ def test_extended_and_never_diverged_are_told_apart():
                           num_steps=100, stop_reason="diverged", stop_message="", smoothing=0.98, diverge_factor=4.0,
                           extend_decades=EXTEND_DECADES)
     assert rec.extended
-    r = rec.with_confirmation(P.confirm(P.DEFAULT_POLICY, rec, run_from(bowl(0.5, explode_u=1.5), 40)))
+    r = rec.with_confirmation(P.confirm(P.DEFAULT_POLICY, rec, run_from(bowl(1.0, explode_u=1.5), 40)))
     assert r.verdicts["lr"].reasons == ("extended",) and r.verdicts["lr"].level == "high"   # information only
     never = RangeTestResult(lrs=grid, losses=fell(np.log10(grid)), smoothed=np.zeros(len(grid)),
                             group_lrs=grid[:, None], mode="exp", start_lr=1e-7, end_lr=10.0, num_steps=100,

@@ -669,14 +669,16 @@ def _confirm(sweep: RangeTestResult, stepper: _Stepper, snap: Snapshot, model, *
     curves: list[np.ndarray] = []
     vals: list[float] = []
     bar = None
-    if progress:
-        tqdm = v.require("tqdm", "the confirmation runs' progress bar", "torch")
-        import sys
-
-        bar = tqdm.tqdm(total=0, desc="lrscope confirmation runs", unit="step", file=sys.stderr, leave=False)
 
     def run(new_lrs):
-        if bar is not None:
+        nonlocal bar
+        if progress and bar is None:
+            tqdm = v.require("tqdm", "the confirmation runs' progress bar", "torch")
+            import sys
+
+            bar = tqdm.tqdm(total=len(new_lrs) * steps, desc="lrscope confirmation runs", unit="step",
+                            file=sys.stderr, leave=False)
+        elif bar is not None:
             bar.total += len(new_lrs) * steps
             bar.refresh()
         c, vl = _short_runs(stepper, snap, model, new_lrs, steps, seed=seed, bar=bar,

@@ -594,7 +594,8 @@ def _fmt(x: float | None) -> str:
 def _summary(r: RangeTestResult) -> str:
     taken = r.lrs.size
     head = f"LR range test{' on ' + r.task_name if r.task_name else ''}: {r.mode} sweep {r.start_lr:.3g} -> " \
-           f"{r.end_lr:.3g}, {taken}/{r.num_steps} steps, {r.stop_reason}"
+           f"{r.end_lr:.3g}, {taken}/{r.num_steps} steps" \
+           + (f" (carried on past end_lr to {r.lrs[-1]:.3g})" if r.extended else "") + f", {r.stop_reason}"
     if r.stop_message:
         head += f" ({r.stop_message})"
     if r.repeats:

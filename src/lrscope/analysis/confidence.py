@@ -39,12 +39,11 @@ from __future__ import annotations
 import dataclasses
 import math
 
-#: the rule(s) behind each use; a tuple is tried in order and the first answer wins
-# Chosen by benchmarks/suggestion_quality.py (docs/benchmarks/range_test.md): loss_rise / 3
-# had the lowest mean normalised regret and no failures, as a constant LR and as the
-# one-cycle peak, on the suite and on held-out tasks. A constant LR falls back to
-# min_div10 when the loss never rose (the rise point is unknown). The cyclical pair
-# loss_fall..loss_rise was confirmed by benchmarks/clr_quality.py (best on the suite).
+#: the rule(s) behind each use when there are no confirmation runs (``find_lr(confirm=False)``,
+#: or a result built from a curve alone); a tuple is tried in order and the first answer wins.
+# loss_rise / 3 was chosen on six tasks (regret 0.034 there); on networks it was not chosen on it
+# scored 0.52 (issue 9), which is why find_lr confirms by default (lrscope.analysis._policy and
+# docs/benchmarks/generalization.md). A constant LR falls back to min_div10 when the loss never rose.
 DEFAULT_RULES: dict[str, str | tuple[str, ...]] = {
     "lr": ("loss_rise_div3", "min_div10"),
     "one_cycle_max_lr": "loss_rise_div3",

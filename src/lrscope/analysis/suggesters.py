@@ -22,8 +22,8 @@ loss_fall      base_lr (Smith 2017): first LR where the smoothed loss has fallen
 loss_rise      max_lr: first LR after the minimum where the smoothed loss has risen
                by ``LOSS_RISE_FRACTION`` of the fall above ``s_min``. None if it never does.
 loss_rise_div3 ``loss_rise / RISE_DIVISOR``: a safe distance below the point where the
-               loss turns up; the default for a constant LR and for the one-cycle peak,
-               chosen by the suggestion-quality benchmark (docs/benchmarks/range_test.md).
+               loss turns up; the curve-only default for a constant LR and for the
+               one-cycle peak (``find_lr(confirm=False)``).
 acc_rise       base_lr on the metric (validation metric when recorded): the LR from
                which the metric stays at or above ``m_0 + ACC_RISE_FRACTION (m_max - m_0)``
                up to its maximum (noise spikes on the plateau before the rise do not count).
@@ -156,9 +156,9 @@ def loss_rise(curve: Curve) -> float | None:
 def loss_rise_div3(curve: Curve) -> float | None:
     """A safe LR: ``loss_rise(curve) / RISE_DIVISOR`` (None when loss_rise is None).
 
-    On the benchmark suite it had the lowest regret both as a constant LR and as the
-    one-cycle peak, in the tasks it was chosen on and in held-out ones (divisors 2..5
-    all beat the baselines; 3 is the middle).
+    It had the lowest regret of the curve rules on the six tasks it was chosen on; on the
+    generalisation benchmark's 21 tasks no curve rule comes close to the confirmation runs
+    (docs/benchmarks/generalization.md).
     """
     rise = loss_rise(curve)
     return None if rise is None else rise / RISE_DIVISOR
