@@ -30,7 +30,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from gen_data import Evidence, evidence, oracle, ready_tasks  # noqa: E402
-from gen_oracle import SEEDS, grid_index  # noqa: E402
+from gen_oracle import SEEDS  # noqa: E402
 
 UC = ("constant", "one_cycle", "clr")
 
@@ -131,10 +131,6 @@ def policy_dict(cfg, offsets) -> dict:
 
 def k_of(choice, off: int, slow: int) -> int | None:
     """The answer's grid index of a replayed choice with these offsets (None: no answer)."""
-    return _k(choice, off, slow)
-
-
-def _k(choice, off: int, slow: int) -> int | None:
     if choice is None or choice.k is None:
         return None
     return choice.k + (off if choice.status == "ok" else slow)
@@ -147,7 +143,7 @@ def regret_table(rows, tasks, smooth: bool = False) -> dict:
     for use in UC:
         o = {t: oracle(t, use) for t in tasks}
         f = {t: (o[t].smooth_regret if smooth else o[t].regret) for t in tasks}
-        out[use] = {(a, b): {t: float(np.mean([f[t](_k(rows[(t, sd)][0], a, b)) for sd in SEEDS]))
+        out[use] = {(a, b): {t: float(np.mean([f[t](k_of(rows[(t, sd)][0], a, b)) for sd in SEEDS]))
                              for t in tasks} for a in OFFSETS for b in SLOW_OFFSETS}
     return out
 
@@ -286,7 +282,7 @@ def other_calls(res, tasks) -> dict:
             for sd in SEEDS:
                 choice, _ = replay(evidence(t, sd), h["cfg"], SUITE[t].budget if budget else None, val)
                 for use in UC:
-                    regs[use].append(oracle(t, use).regret(_k(choice, h["offs"][use], h["slow"])))
+                    regs[use].append(oracle(t, use).regret(k_of(choice, h["offs"][use], h["slow"])))
             out[call][t] = {use: float(np.mean(v)) for use, v in regs.items()}
     return out
 

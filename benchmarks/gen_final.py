@@ -31,9 +31,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from gen_oracle import RESULTS, SEEDS, grid_index, grid_lr, load_oracle  # noqa: E402
+from gen_cv import CALLS  # noqa: E402
+from gen_oracle import RESULTS, SEEDS, _clean, grid_index, grid_lr, load_oracle  # noqa: E402
 
-CALLS = {"default": (False, False), "val+budget": (True, True)}
 USES = {"lr": "constant", "one_cycle_max_lr": "one_cycle", "clr_max": "clr"}
 BASELINE_USES = ("lr", "one_cycle_max_lr")
 TRIVIAL = 0.9          # regret above this: trained to (near) the untrained level
@@ -150,10 +150,6 @@ def quality(task: str, use: str, lr: float | None, method: str = "lr") -> float 
     if any(r["diverged"] or r["quality"] is None for r in runs):
         return math.nan
     return float(np.mean([r["quality"] for r in runs]))
-
-
-def _clean(d: dict) -> dict:
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
 
 
 def _prodigy(bench):
@@ -377,6 +373,8 @@ def main(argv=None) -> None:
     lib = _read(RESULTS / "library.json", {})
     if "library" in stages:
         lib = stage_library(tasks)
+    if not {"train", "report"} & set(stages):
+        return
     import gen_baselines
 
     table = answers(tasks, cv, lib, gen_baselines.load())

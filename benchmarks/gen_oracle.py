@@ -34,19 +34,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 RESULTS = HERE / "results" / "gen"
 
+from lrscope.analysis._policy import grid_index, grid_lr  # noqa: E402  (the library's grid: one home)
+
 SEEDS = (0, 1)
 USES = ("constant", "one_cycle", "clr")
 K_MIN, K_MAX = -42, 18          # 1e-7 .. 1e3
-
-
-def grid_lr(k: int) -> float:
-    """The LR of grid index k: ``10 ** (k / 6)``."""
-    return float(10.0 ** (k / 6.0))
-
-
-def grid_index(lr: float) -> int:
-    """The nearest grid index of an LR."""
-    return int(round(6.0 * math.log10(lr)))
 
 
 def oracle_path(name: str) -> Path:

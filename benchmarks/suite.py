@@ -49,8 +49,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _cancer, _diabetes, _digits, _lm_loss,
-                   _mlp, _mnist1d, _r2, _seeded, _teacher, accuracy)
+from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _build_digits_cnn, _cancer, _Conv1d,
+                   _diabetes, _digits, _lm_loss, _mlp, _mnist1d, _r2, _seeded, _teacher, accuracy)
 
 __all__ = ["SUITE", "FAMILIES"]
 
@@ -114,19 +114,6 @@ class _ResNet1d(nn.Module):
             nn.Conv1d(1, 24, 5, padding=2, bias=False), nn.BatchNorm1d(24), nn.ReLU(),
             _Residual1d(24), nn.MaxPool1d(2), _Residual1d(24), nn.MaxPool1d(2), _Residual1d(24),
             nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(24, 10))
-
-    def forward(self, x):
-        return self.net(x[:, None, :])
-
-
-class _Conv1d(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv1d(1, 16, 5, padding=2), nn.ReLU(),
-            nn.Conv1d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv1d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(32 * 10, 10))
 
     def forward(self, x):
         return self.net(x[:, None, :])
@@ -342,21 +329,23 @@ def _val_windows(tokens: torch.Tensor, context: int, count: int) -> tuple[torch.
 
 
 # --------------------------------------------------------------------------- builders
-def _b_mlp_mnist1d(seed, smoke):
-    x, y, xv, yv = _mnist1d_default()
-    _seeded(seed)
-    model = _mlp([40, 256, 256, 10])
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 128, seed), (xv, yv), accuracy
+def _plain(data, model, optimizer, loss, batch, metric):
+    """A builder for an (x, y) task: ``data() -> (x, y, x_val, y_val, ...)``, then the model (seeded), its
+    optimizer ``optimizer(params)`` and a shuffled loader of ``batch``."""
+
+    def build(seed, smoke):
+        x, y, xv, yv = data()[:4]
+        _seeded(seed)
+        m = model()
+        return m, optimizer(m.parameters()), loss, BatchLoader(x, y, batch, seed), (xv, yv), metric
+
+    return build
 
 
-def _b_mlp_digits_bs8(seed, smoke):
-    x, y, xv, yv = _digits()
-    _seeded(seed)
-    model = _mlp([64, 512, 512, 10])
-    flat = nn.Sequential(nn.Flatten(), model)
-    opt = torch.optim.SGD(flat.parameters(), lr=0.01)
-    return flat, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 8, seed), (xv, yv), accuracy
+_b_mlp_mnist1d = _plain(_mnist1d_default, lambda: _mlp([40, 256, 256, 10]),
+                        lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9), nn.CrossEntropyLoss(), 128, accuracy)
+_b_mlp_digits_bs8 = _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 512, 512, 10])),
+                           lambda p: torch.optim.SGD(p, lr=0.01), nn.CrossEntropyLoss(), 8, accuracy)
 
 
 def _b_mlp_cancer(seed, smoke):
@@ -369,47 +358,20 @@ def _b_mlp_cancer(seed, smoke):
             bce_accuracy)
 
 
-def _b_cnn_digits(seed, smoke):
-    x, y, xv, yv = _digits()
-    _seeded(seed)
-    model = nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Flatten(), nn.Linear(32 * 16, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 32, seed), (xv, yv), accuracy
+_b_cnn1d = _plain(_mnist1d_default, _Conv1d, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64,
+                  accuracy)
 
 
-def _b_cnn1d(seed, smoke):
-    x, y, xv, yv = _mnist1d_default()
-    _seeded(seed)
-    model = _Conv1d()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 64, seed), (xv, yv), accuracy
+_b_resnet_digits = _plain(_digits, _resnet2d, lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, weight_decay=5e-4),
+                          nn.CrossEntropyLoss(), 64, accuracy)
 
 
-def _b_resnet_digits(seed, smoke):
-    x, y, xv, yv = _digits()
-    _seeded(seed)
-    model = _resnet2d()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 64, seed), (xv, yv), accuracy
+_b_resnet1d = _plain(_mnist1d_default, _ResNet1d, lambda p: torch.optim.NAdam(p, lr=2e-3), nn.CrossEntropyLoss(), 128,
+                     accuracy)
 
 
-def _b_resnet1d(seed, smoke):
-    x, y, xv, yv = _mnist1d_default()
-    _seeded(seed)
-    model = _ResNet1d()
-    opt = torch.optim.NAdam(model.parameters(), lr=2e-3)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 128, seed), (xv, yv), accuracy
-
-
-def _b_gru(seed, smoke):
-    x, y, xv, yv = _mnist1d_default()
-    _seeded(seed)
-    model = _GRUClassifier()
-    opt = torch.optim.RMSprop(model.parameters(), lr=1e-2)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 64, seed), (xv, yv), accuracy
+_b_gru = _plain(_mnist1d_default, _GRUClassifier, lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.CrossEntropyLoss(), 64,
+                accuracy)
 
 
 def _b_lstm_char(seed, smoke):
@@ -422,12 +384,8 @@ def _b_lstm_char(seed, smoke):
     return model, opt, _lm_loss, loader, (xv, yv), accuracy
 
 
-def _b_lstm_adding(seed, smoke):
-    x, y, xv, yv = _adding()
-    _seeded(seed)
-    model = _AddingLSTM()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
-    return model, opt, nn.MSELoss(), BatchLoader(x, y, 32, seed), (xv, yv), _r2
+_b_lstm_adding = _plain(_adding, _AddingLSTM, lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, nesterov=True),
+                        nn.MSELoss(), 32, _r2)
 
 
 def _b_gpt(seed, smoke):
@@ -440,20 +398,12 @@ def _b_gpt(seed, smoke):
     return model, opt, _lm_loss, loader, (xv, yv), accuracy
 
 
-def _b_vit(seed, smoke):
-    x, y, xv, yv = _digits()
-    _seeded(seed)
-    model = _ViT()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 64, seed), (xv, yv), accuracy
+_b_vit = _plain(_digits, _ViT, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05), nn.CrossEntropyLoss(), 64,
+                accuracy)
 
 
-def _b_tfm_mnist1d(seed, smoke):
-    x, y, xv, yv = _mnist1d_default()
-    _seeded(seed)
-    model = _ViT(d=32, heads=4, layers=2, tokens=10, patch_dim=4, flat=True)
-    opt = torch.optim.RAdam(model.parameters(), lr=1e-3)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 128, seed), (xv, yv), accuracy
+_b_tfm_mnist1d = _plain(_mnist1d_default, lambda: _ViT(d=32, heads=4, layers=2, tokens=10, patch_dim=4, flat=True),
+                        lambda p: torch.optim.RAdam(p, lr=1e-3), nn.CrossEntropyLoss(), 128, accuracy)
 
 
 def _b_ae_mnist1d(seed, smoke):
@@ -475,52 +425,28 @@ def _b_ae_digits(seed, smoke):
     return model, opt, nn.BCEWithLogitsLoss(), BatchLoader(x, x, 32, seed), (xv, xv), _SigmoidR2()
 
 
-def _b_diabetes(seed, smoke):
-    x, y, xv, yv = _diabetes()
-    _seeded(seed)
-    model = _mlp([10, 64, 64, 1])
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
-    return model, opt, nn.MSELoss(), BatchLoader(x, y, 16, seed), (xv, yv), _r2
+_b_diabetes = _plain(_diabetes, lambda: _mlp([10, 64, 64, 1]),
+                     lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, nesterov=True), nn.MSELoss(), 16, _r2)
 
 
-def _b_friedman(seed, smoke):
-    x, y, xv, yv = _friedman()
-    _seeded(seed)
-    model = _mlp([10, 128, 128, 1])
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    return model, opt, nn.MSELoss(), BatchLoader(x, y, 32, seed), (xv, yv), _r2
+_b_friedman = _plain(_friedman, lambda: _mlp([10, 128, 128, 1]), lambda p: torch.optim.SGD(p, lr=0.01), nn.MSELoss(),
+                     32, _r2)
 
 
-def _b_teacher(seed, smoke):
-    x, y, xv, yv = _teacher()
-    _seeded(seed)
-    model = _mlp([20, 128, 128, 1])
-    opt = torch.optim.Adagrad(model.parameters(), lr=0.01)
-    return model, opt, nn.MSELoss(), BatchLoader(x, y, 256, seed), (xv, yv), _r2
+_b_teacher = _plain(_teacher, lambda: _mlp([20, 128, 128, 1]), lambda p: torch.optim.Adagrad(p, lr=0.01), nn.MSELoss(),
+                    256, _r2)
 
 
-def _b_mf(seed, smoke):
-    ui, r, uiv, rv, users, items = _ratings()
-    _seeded(seed)
-    model = _MF(users, items)
-    opt = torch.optim.Adagrad(model.parameters(), lr=0.01)
-    return model, opt, nn.MSELoss(), BatchLoader(ui, r, 512, seed), (uiv, rv), _r2
+_b_mf = _plain(_ratings, lambda: _MF(*_ratings()[4:]), lambda p: torch.optim.Adagrad(p, lr=0.01), nn.MSELoss(), 512,
+               _r2)
 
 
-def _b_ncf(seed, smoke):
-    ui, lab, uiv, labv, users, items = _implicit()
-    _seeded(seed)
-    model = _NCF(users, items)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return model, opt, nn.BCEWithLogitsLoss(), BatchLoader(ui, lab, 256, seed), (uiv, labv), bce_accuracy
+_b_ncf = _plain(_implicit, lambda: _NCF(*_implicit()[4:]), lambda p: torch.optim.Adam(p, lr=1e-3),
+                nn.BCEWithLogitsLoss(), 256, bce_accuracy)
 
 
-def _b_bow(seed, smoke):
-    x, y, xv, yv = _bow_lines()
-    _seeded(seed)
-    model = _BagClassifier(_BOW_BUCKETS, 32, len(_BOW_FILES))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 64, seed), (xv, yv), accuracy
+_b_bow = _plain(_bow_lines, lambda: _BagClassifier(_BOW_BUCKETS, 32, len(_BOW_FILES)),
+                lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9), nn.CrossEntropyLoss(), 64, accuracy)
 
 
 def _t(name, family, build, budget, quality, optimizer, blind):
@@ -533,7 +459,7 @@ SUITE: dict[str, BenchTask] = {t.name: t for t in (
     _t("mlp-mnist1d-sgdm", "mlp", _b_mlp_mnist1d, 600, "val_acc", "SGD(momentum=0.9)", 1e-2),
     _t("mlp-digits-sgd-bs8", "mlp", _b_mlp_digits_bs8, 2000, "val_acc", "SGD", 1e-2),
     _t("mlp-cancer-adamw", "mlp", _b_mlp_cancer, 300, "val_acc", "AdamW(weight_decay=0.01)", 1e-3),
-    _t("cnn-digits-sgd", "cnn", _b_cnn_digits, 800, "val_acc", "SGD", 1e-2),
+    _t("cnn-digits-sgd", "cnn", _build_digits_cnn, 800, "val_acc", "SGD", 1e-2),
     _t("cnn1d-mnist1d-adam", "cnn", _b_cnn1d, 1000, "val_acc", "Adam", 1e-3),
     _t("resnet-digits-sgdm", "rescnn", _b_resnet_digits, 600, "val_acc", "SGD(momentum=0.9, wd=5e-4)", 1e-2),
     _t("resnet1d-mnist1d-nadam", "rescnn", _b_resnet1d, 600, "val_acc", "NAdam", 2e-3),

@@ -71,3 +71,43 @@ def test_language_model_targets_are_inputs_shifted_by_one(tasks):
     x, y = next(iter(task.train_loader))
     assert torch.equal(x[:, 1:], y[:, :-1])
     assert int(x.max()) < len(tasks.VOCAB)
+
+
+@pytest.fixture(scope="module")
+def suite(tasks):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import suite as module
+
+        yield module
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_the_generalisation_suite_spans_what_issue_9_asks_for(suite):
+    """At least 16 tasks in at least 6 families, the optimizers, batch sizes, budgets and losses of issue 9."""
+    tasks = suite.SUITE
+    assert len(tasks) >= 16 and len(suite.FAMILIES) >= 6
+    assert {"mlp", "cnn", "rescnn", "rnn", "transformer", "autoencoder", "regression", "embedding"} <= set(suite.FAMILIES)
+    kinds = {b.optimizer.split("(")[0] for b in tasks.values()}
+    assert {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "NAdam", "RAdam"} <= kinds
+    assert any("nesterov" in b.optimizer for b in tasks.values()) and any("momentum" in b.optimizer for b in tasks.values())
+    budgets = [b.budget for b in tasks.values()]
+    assert min(budgets) <= 300 and max(budgets) >= 5000
+
+
+@pytest.mark.parametrize("name", ["mlp-digits-sgd-bs8", "resnet-digits-sgdm", "lstm-char-adam", "vit-digits-adamw",
+                                  "ae-digits-adam", "reg-teacher-adagrad", "mf-ratings-adagrad", "ncf-implicit-adam"])
+def test_suite_task_builds_and_one_step_stays_finite(suite, tasks, name):
+    bench = suite.SUITE[name]
+    task = bench.make_task(seed=0)
+    in_opt = {id(p) for g in task.optimizer.param_groups for p in g["params"]}
+    assert {id(p) for p in task.model.parameters()} == in_opt
+    x, y = next(iter(task.train_loader))
+    task.optimizer.zero_grad()
+    loss = task.loss_fn(task.model(x), y)
+    assert loss.ndim == 0 and math.isfinite(float(loss.detach()))
+    loss.backward()
+    task.optimizer.step()
+    quality = tasks.evaluate(bench, task)
+    assert math.isfinite(quality["val_loss"]) and math.isfinite(quality["quality"])
