@@ -485,18 +485,6 @@ for _name, _task in SUITE.items():
 
 
 if __name__ == "__main__":
-    import time
+    from tasks import print_sizes
 
-    from tasks import evaluate, train
-
-    torch.set_num_threads(1)
-    for bench in SUITE.values():
-        task = bench.make_task(0)
-        n_params = sum(p.numel() for p in task.model.parameters())
-        init = evaluate(bench, task)
-        t0 = time.perf_counter()
-        res = train(bench, 0, "constant", bench.blind_default, budget=min(bench.budget, 200))
-        dt = time.perf_counter() - t0
-        print(f"{bench.name:24s} {bench.family:12s} params={n_params:7d} steps/epoch={len(task.train_loader):4d} "
-              f"budget={bench.budget:5d} init_q={init['quality']:.3f} q200={res['quality']:.3f} "
-              f"{1e3 * dt / res['steps']:.2f} ms/step", flush=True)
+    print_sizes(SUITE.values(), max_steps=200)

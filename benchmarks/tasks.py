@@ -523,16 +523,24 @@ def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int 
     return out
 
 
-if __name__ == "__main__":  # size and speed of each task
+def print_sizes(benches, max_steps: int | None = None) -> None:
+    """Print each task's size, its untrained and default-LR quality and its time per step
+    (training at the framework default for ``min(budget, max_steps)`` steps, one torch thread)."""
     import time
 
     torch.set_num_threads(1)
-    for bench in TASKS.values():
+    for bench in benches:
         task = bench.make_task(0)
         n_params = sum(p.numel() for p in task.model.parameters())
         init = evaluate(bench, task)
+        steps = bench.budget if max_steps is None else min(bench.budget, max_steps)
         t0 = time.perf_counter()
-        res = train(bench, 0, "constant", bench.blind_default)
+        res = train(bench, 0, "constant", bench.blind_default, budget=steps)
         dt = time.perf_counter() - t0
-        print(f"{bench.name:16s} params={n_params:7d} steps/epoch={len(task.train_loader):4d} budget={bench.budget} "
-              f"init_q={init['quality']:.3f} blind_q={res['quality']:.3f} {1e3 * dt / res['steps']:.2f} ms/step")
+        print(f"{bench.name:24s} {bench.family:12s} params={n_params:7d} steps/epoch={len(task.train_loader):4d} "
+              f"budget={bench.budget:5d} init_q={init['quality']:.3f} q{steps}={res['quality']:.3f} "
+              f"{1e3 * dt / res['steps']:.2f} ms/step", flush=True)
+
+
+if __name__ == "__main__":  # size and speed of each task
+    print_sizes(TASKS.values())
