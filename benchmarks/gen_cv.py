@@ -88,13 +88,13 @@ def replay(ev: Evidence, policy, budget: int | None, val: bool):
     from lrscope.analysis import _policy as P
 
     sweep = _sweep(ev)
-    steps = P.run_steps(policy, budget)
-    run, counter = replay_run(ev, steps, val)
+    run, counter = replay_run(ev, P.run_steps(policy, budget), val)
+    run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val)
     try:
-        probe = P.confirm(policy, sweep, run)
+        probe, long = P.confirm(policy, sweep, run, run_long)
     except Unrecorded:
-        return None, len(sweep.lrs) + counter["steps"]
-    return P.choose(policy, probe), len(sweep.lrs) + counter["steps"]
+        return None, len(sweep.lrs) + counter["steps"] + counter_long["steps"]
+    return P.decide(policy, probe, long), len(sweep.lrs) + counter["steps"] + counter_long["steps"]
 
 
 # --------------------------------------------------------------------------- CV
@@ -175,33 +175,49 @@ def _pick_offsets(table, train_tasks):
 CALLS = {"default": (False, False), "val+budget": (True, True)}
 
 
+#: the second round of longer runs: none, or 2 runs half a decade apart starting at the first
+#: round's best (skip 0) or half a decade below it (skip 1)
+LONG = [dict(long_count=0)] + [dict(long_count=2, long_spacing=3, long_skip=sk) for sk in (0, 1)]
+
+
 def structures(wide: bool = False):
-    """The structural choices (everything but the run length and the offsets).
+    """The structural choices (everything but the run lengths and the offsets).
 
     The adopted space is small on purpose: every extra choice is one more way to fit the
-    tasks it is chosen on. ``wide=True`` is the larger space first tried (162 structures),
-    kept to show what the extra freedom does to the held-out figure.
+    tasks it is chosen on. ``wide=True`` is the larger space first tried (162 first-round
+    structures, no second round), kept to show what the extra freedom does to the held-out figure.
     """
     if wide:
-        return [dict(anchor=a, spacing=sp, count=n, refine=rf, tie=tie)
+        return [dict(anchor=a, spacing=sp, count=n, refine=rf, tie=tie, long_count=0)
                 for a in ("stop", "rise", "rise3") for sp in (3, 4, 6) for n in (3, 4, 5)
                 for rf in (False, True) for tie in (None, 0.05, 0.15)]
-    return [dict(anchor=a, spacing=sp, count=n, refine=rf, tie=tie)
+    return [dict(anchor=a, spacing=sp, count=n, refine=rf, tie=tie, **lg)
             for a in ("stop", "rise3") for sp in (3, 4) for n in (3, 4)
-            for rf in (False, True) for tie in (None, 0.1)]
+            for rf in (False, True) for tie in (None, 0.1) for lg in LONG]
 
 
-STEPS = (25, 50, 100)                            # run length without a budget
-FRACTIONS = (1 / 10, 1 / 6)                   # run length as a fraction of a known budget
-WIDE_STEPS, WIDE_FRACTIONS = (25, 50, 75), (1 / 16, 1 / 10, 1 / 6, 1 / 4)
+#: run lengths without a budget: (first rounds' steps, longer runs' steps)
+STEPS = tuple((m, lm) for m in (25, 50, 100) for lm in (75, 100))
+#: run lengths as fractions of a known budget: (first rounds', longer runs')
+FRACTIONS = tuple((f, lf) for f in (1 / 10, 1 / 6) for lf in (1 / 5,))
+WIDE_STEPS = tuple((m, 100) for m in (25, 50, 75))
+WIDE_FRACTIONS = tuple((f, 1 / 5) for f in (1 / 16, 1 / 10, 1 / 6, 1 / 4))
+
+
+def _lengths(struct: dict, lengths):
+    """The run lengths that differ for this structure (the longer runs' only matter when there are any)."""
+    if struct.get("long_count", 0):
+        return lengths
+    return tuple(dict.fromkeys((a, lengths[0][1]) for a, _ in lengths))
 
 
 def _policy(struct: dict, length):
     from lrscope.analysis._policy import Policy
 
-    if isinstance(length, float):
-        return Policy(**struct, budget_fraction=length)
-    return Policy(**struct, steps=length)
+    first, second = length
+    if isinstance(first, float):
+        return Policy(**struct, budget_fraction=first, long_fraction=second)
+    return Policy(**struct, steps=first, long_steps=second)
 
 
 def lofo(tasks, families, wide: bool = False) -> dict:
@@ -220,7 +236,7 @@ def lofo(tasks, families, wide: bool = False) -> dict:
         budget_of = (lambda t: SUITE[t].budget) if budget else (lambda t: None)
         ok = cost_ok(budget)
         for si, struct in enumerate(structs):
-            for length in lengths[call]:
+            for length in _lengths(struct, lengths[call]):
                 rows = evaluate_config(tasks, _policy(struct, length), budget_of, val)
                 c = {t: max(rows[(t, sd)][1] for sd in SEEDS) for t in tasks}
                 if all(ok(t, c[t]) for t in tasks):
@@ -233,8 +249,8 @@ def lofo(tasks, families, wide: bool = False) -> dict:
         for si, struct in enumerate(structs):
             picks, total = {}, 0.0
             for call in CALLS:
-                cands = [(_pick_offsets(objective[(call, si, L)], train_tasks), L) for L in lengths[call]
-                         if (call, si, L) in tables]
+                cands = [(_pick_offsets(objective[(call, si, L)], train_tasks), L)
+                         for L in _lengths(struct, lengths[call]) if (call, si, L) in tables]
                 if not cands:
                     break
                 (offsets, tot), L = min(cands, key=lambda x: x[0][1])
@@ -297,6 +313,8 @@ def policy_literal(res) -> str:
 
     return (f"Policy(anchor={d_cfg.anchor!r}, spacing={d_cfg.spacing}, count={d_cfg.count}, steps={d_cfg.steps}, "
             f"budget_fraction={b_cfg.budget_fraction!r}, refine={d_cfg.refine}, tie={d_cfg.tie!r}, "
+            f"long_count={d_cfg.long_count}, long_spacing={d_cfg.long_spacing}, long_skip={d_cfg.long_skip}, "
+            f"long_steps={d_cfg.long_steps}, long_fraction={b_cfg.long_fraction!r}, "
             f"offsets={lit(d_offs, d_slow)}, budget_offsets={lit(b_offs, b_slow)})")
 
 
@@ -338,8 +356,10 @@ def report(title, res, tasks):
 
 
 def _short(policy) -> str:
+    long = (f"/L{policy.long_count}x{policy.long_steps}|{policy.long_fraction:.2f}s{policy.long_spacing}k{policy.long_skip}"
+            if policy.long_count else "")
     return (f"{policy.anchor}/s{policy.spacing}/n{policy.count}/"
-            f"{'m' + str(policy.steps)}/f{policy.budget_fraction:.3f}/{'R' if policy.refine else '-'}/t{policy.tie}")
+            f"{'m' + str(policy.steps)}/f{policy.budget_fraction:.3f}/{'R' if policy.refine else '-'}/t{policy.tie}{long}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Synthetic curves with a known shape are fed to ``lrscope.analysis._policy`` dire
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -77,7 +78,7 @@ def test_extension_keeps_the_sweep_rate_and_stops_at_the_cap():
 # --------------------------------------------------------------------------- the rounds
 def test_the_best_run_is_found_and_refined_below_the_rise():
     sweep = clean_sweep(rise_u=-1.0)
-    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(bowl(best_u=-2.0, explode_u=-0.5), 40))
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(bowl(best_u=-2.0, explode_u=-0.5), 40))
     choice = P.choose(P.DEFAULT_POLICY, probe)
     assert choice.status == "ok"
     assert abs(P.grid_lr(choice.k) / 1e-2) <= 10 ** (P.DEFAULT_POLICY.spacing / 12 + 1e-9)   # within half a spacing
@@ -89,7 +90,7 @@ def test_the_best_run_is_found_and_refined_below_the_rise():
 def test_when_every_run_explodes_the_candidates_move_down():
     sweep = clean_sweep(rise_u=-1.0)
     # the sweep says the rise is at 0.1, but short runs explode from 1e-4 up: the optimum is near 1e-5
-    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(bowl(best_u=-5.0, explode_u=-4.0), 40))
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(bowl(best_u=-5.0, explode_u=-4.0), 40))
     choice = P.choose(P.DEFAULT_POLICY, probe)
     assert choice.status == "ok" and P.grid_lr(choice.k) < 1e-4
     assert min(probe.lrs) < 1e-4 <= max(probe.lrs)
@@ -107,7 +108,7 @@ def test_one_stable_run_next_to_the_explosion_is_not_taken_for_a_slow_learner():
             return np.full(steps, 2.0)                       # on the edge: neither falls nor explodes
         return bowl(best_u=-2.5)(u, steps)
 
-    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(curve, 40))
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(curve, 40))
     choice = P.choose(P.DEFAULT_POLICY, probe)
     assert choice.status == "ok" and abs(P.grid_lr(choice.k) / 10 ** -2.5) <= 10 ** (P.DEFAULT_POLICY.spacing / 12)
 
@@ -118,7 +119,7 @@ def test_a_slow_learner_answers_near_and_below_the_explosion():
     def slow(u, steps):   # nothing falls within a short run; from 0.05 up the runs explode
         return 2.0 * np.exp(8 * np.arange(steps) / steps) if u >= math.log10(0.05) else np.full(steps, 2.0)
 
-    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(slow, 40))
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(slow, 40))
     choice = P.choose(P.DEFAULT_POLICY, probe)
     assert choice.status == "slow"
     ans = P.answers(P.DEFAULT_POLICY, probe, None)
@@ -130,7 +131,7 @@ def test_a_slow_learner_answers_near_and_below_the_explosion():
 
 def test_flat_runs_give_no_answer():
     sweep = synthetic_result(lambda u: 2.0 + 0.0 * u, num_steps=100, noise=0.001)
-    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(lambda u, s: np.full(s, 2.0), 40))
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(lambda u, s: np.full(s, 2.0), 40))
     assert P.choose(P.DEFAULT_POLICY, probe).status == "flat"
     assert P.answers(P.DEFAULT_POLICY, probe, None) == {"lr": None, "one_cycle_max_lr": None, "clr_max": None}
     r = sweep.with_confirmation(probe)
@@ -158,7 +159,7 @@ def test_run_length_follows_the_budget():
 
 # --------------------------------------------------------------------------- answers and verdicts
 def _confirmed(sweep, curve, steps=40, budget=None):
-    probe = P.confirm(P.DEFAULT_POLICY, sweep, run_from(curve, steps))
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(curve, steps))
     r = sweep.with_confirmation(probe)
     if budget is not None:
         r = RangeTestResult.from_dict({**r.to_dict(), "budget_steps": budget})
@@ -221,13 +222,13 @@ def test_extended_and_never_diverged_are_told_apart():
                           num_steps=100, stop_reason="diverged", stop_message="", smoothing=0.98, diverge_factor=4.0,
                           extend_decades=EXTEND_DECADES)
     assert rec.extended
-    r = rec.with_confirmation(P.confirm(P.DEFAULT_POLICY, rec, run_from(bowl(1.0, explode_u=1.5), 40)))
+    r = rec.with_confirmation(*P.confirm(P.DEFAULT_POLICY, rec, run_from(bowl(1.0, explode_u=1.5), 40)))
     assert r.verdicts["lr"].reasons == ("extended",) and r.verdicts["lr"].level == "high"   # information only
     never = RangeTestResult(lrs=grid, losses=fell(np.log10(grid)), smoothed=np.zeros(len(grid)),
                             group_lrs=grid[:, None], mode="exp", start_lr=1e-7, end_lr=10.0, num_steps=100,
                             stop_reason="completed", stop_message="", smoothing=0.98, diverge_factor=4.0,
                             extend_decades=EXTEND_DECADES)
-    r2 = never.with_confirmation(P.confirm(P.DEFAULT_POLICY, never, run_from(bowl(2.0), 40)))
+    r2 = never.with_confirmation(*P.confirm(P.DEFAULT_POLICY, never, run_from(bowl(2.0), 40)))
     assert "never_diverged" in r2.verdicts["lr"].reasons and r2.verdicts["lr"].level == "medium"
     assert r2.lr is not None and r2.one_cycle_max_lr is not None and r2.clr is not None
 
@@ -239,6 +240,111 @@ def test_json_round_trip_keeps_the_confirmation_and_the_answers():
     assert (back.lr, back.one_cycle_max_lr, back.clr) == (r.lr, r.one_cycle_max_lr, r.clr)
     assert back.verdicts == r.verdicts and back.cost_steps == r.cost_steps
     assert "confirmation: " in r.summary() and "<- best" in r.summary()
+
+
+# --------------------------------------------------------------------------- the longer runs
+LONG = dataclasses.replace(P.DEFAULT_POLICY, long_count=2, long_spacing=3, long_skip=1, long_steps=100)
+
+
+def quick_then_slow(u, steps):
+    """Runs whose early progress is fastest at high LRs but whose level is lowest at low LRs:
+    ``2 - gain(u) (1 - exp(-rate(u) t))`` with the rate rising and the gain falling with the LR;
+    from 10**-0.5 up they explode."""
+    t = np.arange(steps)
+    if u >= -0.5:
+        return 2.0 * np.exp(8 * t / steps)
+    rate, gain = 0.02 * 10 ** (u + 2), min(1.0, 1.0 - 0.25 * (u + 3))
+    return 2.0 - gain * (1 - np.exp(-rate * t))
+
+
+def _tail_level(u, steps):
+    c = quick_then_slow(u, steps)
+    return float(np.mean(c[-max(1, steps // 5):]))
+
+
+def test_longer_runs_overrule_the_short_runs_preference_for_speed():
+    sweep = clean_sweep(-1.0)
+    probe, long = P.confirm(LONG, sweep, run_from(quick_then_slow, 40), run_from(quick_then_slow, 100))
+    first = P.choose(LONG, probe)
+    assert first.status == "ok"
+    assert [P.grid_index(x) for x in long.lrs] == P.long_candidates(LONG, first.k)
+    assert max(long.lrs) < P.grid_lr(first.k)                       # all below the short runs' best
+    final = P.decide(LONG, probe, long)
+    # the independent expectation: the longer candidate whose 100-step curve ends lowest
+    expect = min(long.lrs, key=lambda lr: _tail_level(math.log10(lr), 100))
+    assert final.status == "ok" and final.k == P.grid_index(expect) < first.k
+    ans = P.answers(LONG, probe, None, long)
+    assert P.grid_index(ans["lr"]) == final.k + LONG.offsets.lr
+    assert P.grid_index(ans["one_cycle_max_lr"]) == final.k + LONG.offsets.one_cycle_max_lr
+
+
+def test_longer_runs_that_all_explode_move_the_answer_below_them():
+    sweep = clean_sweep(-1.0)
+    # fine for 40 steps, but every run blows up later at these LRs
+    late = lambda u, s: (2.0 - 0.3 * (1 - np.exp(-np.arange(s) / 10)) if s <= 40 or u < -3  # noqa: E731
+                         else 2.0 * np.exp(8 * np.arange(s) / s))
+    probe, long = P.confirm(LONG, sweep, run_from(late, 40), run_from(late, 100))
+    final = P.decide(LONG, probe, long)
+    assert P.choose(LONG, long, tie=False).status == "exploded"
+    assert final.status == "ok" and final.k == min(P.grid_index(x) for x in long.lrs) - LONG.long_spacing
+
+
+def test_longer_runs_that_do_not_fall_keep_the_highest_of_them():
+    sweep = clean_sweep(-1.0)
+    # the short runs fall; at the lower LRs of the longer runs nothing moves
+    probe, long = P.confirm(LONG, sweep, run_from(bowl(best_u=-1.5, explode_u=-0.5), 40),
+                            run_from(lambda u, s: np.full(s, 2.0), 100))
+    final = P.decide(LONG, probe, long)
+    assert final.status == "ok" and final.k == max(P.grid_index(x) for x in long.lrs)
+
+
+def test_no_longer_runs_after_a_slow_learner_or_without_a_callback():
+    sweep = clean_sweep(-1.0)
+    slow = lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.5 else np.full(s, 2.0)  # noqa: E731
+    _, long = P.confirm(LONG, sweep, run_from(slow, 40), run_from(slow, 100))
+    assert long is None
+    _, long = P.confirm(LONG, sweep, run_from(quick_then_slow, 40))
+    assert long is None
+    off = dataclasses.replace(LONG, long_count=0)
+    _, long = P.confirm(off, sweep, run_from(quick_then_slow, 40), run_from(quick_then_slow, 100))
+    assert long is None
+
+
+def test_long_run_length_follows_the_budget():
+    assert P.long_run_steps(LONG, None) == LONG.long_steps
+    assert P.long_run_steps(LONG, 5000) == round(LONG.long_fraction * 5000)
+    assert P.long_run_steps(LONG, 10) == P.MIN_RUN_STEPS
+
+
+def test_the_result_shows_both_rounds_and_answers_from_the_longer_runs(monkeypatch):
+    monkeypatch.setattr(P, "DEFAULT_POLICY", LONG)
+    sweep = clean_sweep(-1.0)
+    probe, long = P.confirm(LONG, sweep, run_from(quick_then_slow, 40), run_from(quick_then_slow, 100))
+    r = sweep.with_confirmation(probe, long)
+    final = P.decide(LONG, probe, long)
+    assert P.grid_index(r.lr) == final.k + LONG.offsets.lr
+    text = r.summary()
+    assert f"{len(probe.lrs)} runs of 40 steps, then 2 of 100 steps" in text
+    best_rows = [row for row in r._run_rows if row[5]]
+    assert len(best_rows) == 1 and best_rows[0][0] == 100 and P.grid_index(best_rows[0][1]) == final.k
+    assert sum("<- best" in line for line in text.splitlines()) == 1
+    back = RangeTestResult.from_dict(r.to_dict())
+    assert back.confirm_long is not None and np.array_equal(back.confirm_long.lrs, long.lrs)
+    assert (back.lr, back.one_cycle_max_lr, back.clr) == (r.lr, r.one_cycle_max_lr, r.clr)
+    fig = r.plot()
+    title = fig.axes[-1].get_title(loc="left")
+    assert "then 2 of 100 steps" in title
+    from lrscope.report import render_html
+
+    html = render_html(r)
+    assert "then 2 of 100 steps" in html and html.count("&larr; best") == 1
+
+
+def test_longer_runs_without_the_first_round_are_refused():
+    sweep = clean_sweep(-1.0)
+    _, long = P.confirm(LONG, sweep, run_from(quick_then_slow, 40), run_from(quick_then_slow, 100))
+    with pytest.raises(Exception, match="confirm_long"):
+        RangeTestResult.from_dict({**sweep.to_dict(), "confirm_long": long.to_dict()})
 
 
 # --------------------------------------------------------------------------- tiny real networks
@@ -287,7 +393,8 @@ def test_cost_counts_every_optimizer_step():
     mse = torch.nn.MSELoss()
     res = lrscope.find_lr(model, opt, mse, data, num_steps=30, progress=False)
     assert res.cost_steps == len(steps)
-    assert res.cost_steps == len(res.lrs) + sum(len(c) for c in res.confirm.curves)
+    runs = [res.confirm] + ([res.confirm_long] if res.confirm_long is not None else [])
+    assert res.cost_steps == len(res.lrs) + sum(len(c) for r in runs for c in r.curves)
     sweep_only = lrscope.find_lr(model, opt, mse, data, num_steps=30, confirm=False, extend_decades=0,
                                  progress=False)
     assert sweep_only.confirm is None and sweep_only.cost_steps == len(sweep_only.lrs) <= 30
@@ -301,5 +408,7 @@ def test_budget_sets_the_run_length_and_validation_ranks_the_runs():
     res = lrscope.find_lr(model, opt, torch.nn.MSELoss(), data, budget_steps=800, val_loader=data[:2],
                           progress=False)
     assert res.confirm.steps == P.run_steps(P.DEFAULT_POLICY, 800) and res.budget_steps == 800
+    if res.confirm_long is not None:
+        assert res.confirm_long.steps == P.long_run_steps(P.DEFAULT_POLICY, 800)
     assert res.confirm.val_losses is not None and res._choice.by == "val"
     assert "planned training 800 steps" in res.summary()

@@ -54,11 +54,16 @@ def test_find_lr_measures_what_the_replay_reads(bench, name, seed):
     np.testing.assert_allclose(res.losses, sweep.losses, rtol=2e-5)   # recorded with 6 significant digits
 
     run, counter = gen_cv.replay_run(ev, P.run_steps(P.DEFAULT_POLICY, None), val=False)
-    replayed = P.confirm(P.DEFAULT_POLICY, sweep, run)
-    np.testing.assert_allclose(res.confirm.lrs, replayed.lrs, rtol=1e-12)
-    for a, b in zip(res.confirm.curves, replayed.curves):
-        assert len(a) == len(b)
-        np.testing.assert_allclose(a, b, rtol=2e-5)
-    assert res.cost_steps == len(sweep.lrs) + counter["steps"]
-    replay_result = sweep.with_confirmation(replayed)
+    run_long, counter_long = gen_cv.replay_run(ev, P.long_run_steps(P.DEFAULT_POLICY, None), val=False)
+    replayed, replayed_long = P.confirm(P.DEFAULT_POLICY, sweep, run, run_long)
+    for mine, theirs in ((res.confirm, replayed), (res.confirm_long, replayed_long)):
+        assert (mine is None) == (theirs is None)
+        if mine is None:
+            continue
+        np.testing.assert_allclose(mine.lrs, theirs.lrs, rtol=1e-12)
+        for a, b in zip(mine.curves, theirs.curves):
+            assert len(a) == len(b)
+            np.testing.assert_allclose(a, b, rtol=2e-5)
+    assert res.cost_steps == len(sweep.lrs) + counter["steps"] + counter_long["steps"]
+    replay_result = sweep.with_confirmation(replayed, replayed_long)
     assert (res.lr, res.one_cycle_max_lr) == (replay_result.lr, replay_result.one_cycle_max_lr)

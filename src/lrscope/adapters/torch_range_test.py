@@ -648,7 +648,8 @@ def find_lr(
             result = _confirm(result, stepper, snap, model, seed=seed,
                               val_loader=val_loader if loss_fn is not None else None,
                               diverge_factor=diverge_factor, progress=progress)
-            cost += int(sum(len(c) for c in result.confirm.curves))
+            cost += int(sum(len(c) for runs in (result.confirm, result.confirm_long) if runs is not None
+                            for c in runs.curves))
     finally:
         try:
             snap.restore(last=True)
@@ -660,41 +661,47 @@ def find_lr(
 
 def _confirm(sweep: RangeTestResult, stepper: _Stepper, snap: Snapshot, model, *, seed, val_loader,
              diverge_factor: float, progress: bool) -> RangeTestResult:
-    """The confirmation stage: rounds of short runs chosen by the policy; returns the result with them."""
+    """The confirmation stage: rounds of short runs chosen by the policy, then the longer runs;
+    returns the result with them."""
     from ..analysis import _policy as P
 
     policy = P.DEFAULT_POLICY
-    steps = P.run_steps(policy, sweep.budget_steps)
-    lrs: list[float] = []
-    curves: list[np.ndarray] = []
-    vals: list[float] = []
     bar = None
 
-    def run(new_lrs):
-        nonlocal bar
-        if progress and bar is None:
-            tqdm = v.require("tqdm", "the confirmation runs' progress bar", "torch")
-            import sys
+    def runner(steps: int):
+        """A ``run(lrs)`` callback for one round length: trains the runs, returns all of its runs so far."""
+        lrs: list[float] = []
+        curves: list[np.ndarray] = []
+        vals: list[float] = []
 
-            bar = tqdm.tqdm(total=len(new_lrs) * steps, desc="lrscope confirmation runs", unit="step",
-                            file=sys.stderr, leave=False)
-        elif bar is not None:
-            bar.total += len(new_lrs) * steps
-            bar.refresh()
-        c, vl = _short_runs(stepper, snap, model, new_lrs, steps, seed=seed, bar=bar,
-                            diverge_factor=diverge_factor, val_loader=val_loader)
-        lrs.extend(float(x) for x in new_lrs)
-        curves.extend(c)
-        vals.extend(vl)
-        return ProbeResult(lrs=np.asarray(lrs), curves=tuple(curves), steps=steps, diverge_factor=diverge_factor,
-                           val_losses=np.asarray(vals) if val_loader is not None else None)
+        def run(new_lrs):
+            nonlocal bar
+            if progress and bar is None:
+                tqdm = v.require("tqdm", "the confirmation runs' progress bar", "torch")
+                import sys
+
+                bar = tqdm.tqdm(total=len(new_lrs) * steps, desc="lrscope confirmation runs", unit="step",
+                                file=sys.stderr, leave=False)
+            elif bar is not None:
+                bar.total += len(new_lrs) * steps
+                bar.refresh()
+            c, vl = _short_runs(stepper, snap, model, new_lrs, steps, seed=seed, bar=bar,
+                                diverge_factor=diverge_factor, val_loader=val_loader)
+            lrs.extend(float(x) for x in new_lrs)
+            curves.extend(c)
+            vals.extend(vl)
+            return ProbeResult(lrs=np.asarray(lrs), curves=tuple(curves), steps=steps, diverge_factor=diverge_factor,
+                               val_losses=np.asarray(vals) if val_loader is not None else None)
+
+        return run
 
     try:
-        probe_result = P.confirm(policy, sweep, run)
+        runs, long_runs = P.confirm(policy, sweep, runner(P.run_steps(policy, sweep.budget_steps)),
+                                    runner(P.long_run_steps(policy, sweep.budget_steps)))
     finally:
         if bar is not None:
             bar.close()
-    return sweep.with_confirmation(probe_result)
+    return sweep.with_confirmation(runs, long_runs)
 
 
 def probe(

@@ -218,37 +218,43 @@ def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = No
 
 
 def _draw_runs(result, axis, outside) -> None:
-    """The confirmation runs: each run's score against its LR, exploded runs marked, the best starred."""
-    from . import _policy as P
+    """The confirmation runs: each run's score against its LR (one line per round length),
+    exploded runs marked, the run the answers come from starred."""
+    rows = result._run_rows
+    by = rows[0][4]
+    label = "fall of the loss (%)" if by == "train" else "validation loss"
 
-    runs, ch = result.confirm, result._choice
-    lrs = np.asarray(runs.lrs, dtype=float)
-    scores = np.asarray(ch.scores, dtype=float)
-    if ch.by == "train":
-        ys, label = -100.0 * scores, "fall of the loss (%)"
-    else:
-        ys, label = scores, "validation loss"
-    ok = np.isfinite(ys)
-    order = np.argsort(lrs)
-    axis.plot(lrs[order][ok[order]], ys[order][ok[order]], color="#8c959f", lw=1.0, zorder=2)
+    def y_of(score, rby):
+        return -100.0 * score if rby == "train" else score
+
+    finite = [y_of(sc, rb) for _, _, _, sc, rb, _ in rows if np.isfinite(sc)]
+    top = max(finite) if finite else 1.0
     colors = {"good": "#1a7f37", "too slow": "#8c959f", "explodes": "#cf222e"}
-    top = float(np.max(ys[ok])) if ok.any() else 1.0
-    for verdict, color in colors.items():
-        idx = [i for i, v in enumerate(ch.verdicts) if v == verdict]
-        if not idx:
-            continue
-        if verdict == "explodes":
-            y = top
-            axis.scatter(lrs[idx], [y] * len(idx), marker="x", s=60, color=color, zorder=5, label="exploded")
-        else:
-            axis.scatter(lrs[idx], ys[idx], s=45, color=color, edgecolor="white", zorder=5, label=verdict)
-    if ch.status == "ok":
-        best = next(i for i, lr in enumerate(lrs) if P.grid_index(lr) == ch.k)
-        axis.scatter([lrs[best]], [ys[best]], marker="*", s=220, color="#bf8700", edgecolor="black", lw=0.6,
-                     zorder=6, label=f"best run: {lrs[best]:.2g}")
+    lengths = sorted({st for st, *_ in rows})
+    shown = set()
+    for n_round, steps in enumerate(lengths):
+        mine = sorted((r for r in rows if r[0] == steps), key=lambda r: r[1])
+        marker = "o" if n_round == 0 else "s"
+        pts = [(lr, y_of(sc, rb)) for _, lr, _, sc, rb, _ in mine if np.isfinite(sc)]
+        if pts:
+            axis.plot([p[0] for p in pts], [p[1] for p in pts], color="#8c959f", lw=1.0, zorder=2,
+                      ls="-" if n_round == 0 else "--", label=f"{steps}-step runs" if len(lengths) > 1 else None)
+        for _, lr, verdict, sc, rb, best in mine:
+            color = colors.get(verdict, "#8c959f")
+            key = "exploded" if verdict == "explodes" else verdict
+            lab = None if key in shown else key
+            shown.add(key)
+            if verdict == "explodes":
+                axis.scatter([lr], [top], marker="x", s=60, color=color, zorder=5, label=lab)
+            else:
+                axis.scatter([lr], [y_of(sc, rb)], marker=marker, s=45, color=color, edgecolor="white", zorder=5,
+                             label=lab)
+            if best:
+                axis.scatter([lr], [y_of(sc, rb)], marker="*", s=220, color="#bf8700", edgecolor="black", lw=0.6,
+                             zorder=6, label=f"best run: {lr:.2g} ({steps} steps)")
+    title = f"confirmation runs ({result._runs_said()}, from your saved state)"
     axis.set_ylabel(label)
-    axis.set_title(f"confirmation runs ({len(lrs)} x {runs.steps} steps from your saved state)", fontsize=9,
-                   loc="left")
+    axis.set_title(title, fontsize=9, loc="left")
     axis.grid(True, which="major", color="#d0d7de", lw=0.6)
     axis.set_axisbelow(True)
     for side in ("top", "right"):

@@ -2,7 +2,7 @@
 
 One rule read off one training-loss curve cannot be right on every network: on the
 benchmark's 21 tasks the best constant LR lay between 0.003x and 3x the LR at the minimum of
-the sweep's loss. So the answer draws on two kinds of evidence:
+the sweep's loss. So the answer draws on three kinds of evidence:
 
 1. **The sweep** (``lrscope.runner``): one geometric ramp from ``start_lr``. It bounds the
    range: the LR where the loss turns up (``loss_rise``) or, failing that, where the sweep
@@ -17,12 +17,21 @@ the sweep's loss. So the answer draws on two kinds of evidence:
    (over the last fifth of its steps), or, when a validation loader was given, the good
    run with the lowest validation loss at its end. Every run sees the same batches, so the
    comparison is paired.
+3. **Longer runs** (``long_count`` of them, ``long_steps`` each, or ``long_fraction`` of
+   ``budget_steps``): when the first round found a best run, a second round trains a few LRs
+   further below it (``long_spacing`` grid steps apart, the first ``long_skip`` spacings
+   down) for longer. A short run rewards the LR that makes the quickest early progress; over
+   a longer run a lower LR often catches up (small transformers with Adam-type optimizers
+   are the clearest case: their best constant LR is 10-100x below the best 50-step run). The
+   longer runs are ranked like the first round's; their best replaces the first round's.
+   If every longer run exploded, the answer moves one spacing below the lowest of them; if
+   none of them fell, the highest of them that did not explode is kept.
 
-The answer of each use is the best run's grid index plus a per-use offset (in grid steps):
-short runs favour larger LRs than a whole training run at a constant LR does, while a
-one-cycle peak, which is reached after a warm-up and then annealed, tolerates more. The offsets, the
-spacing, the count and the run length were chosen by leave-one-family-out cross-validation
-on the benchmark (``benchmarks/gen_cv.py``; ``docs/benchmarks/generalization.md``).
+The answer of each use is the deciding run's grid index plus a per-use offset (in grid
+steps): the constant LR is the longer runs' best itself (offset 0), while a one-cycle peak,
+which is reached after a warm-up and then annealed, tolerates more (+2, 1.5x higher). The
+offsets, the spacings, the counts and the run lengths were chosen by leave-one-family-out
+cross-validation on the benchmark (``benchmarks/gen_cv.py``; ``docs/benchmarks/generalization.md``).
 
 Special shapes:
 
@@ -34,9 +43,9 @@ Special shapes:
   exploded;
 * **flat** (nothing fell and nothing exploded): no answer (``None``), reason ``flat``.
 
-When ``budget_steps`` (the planned training length) is known, each run lasts
-``budget_fraction`` of it (within ``[MIN_RUN_STEPS, MAX_RUN_STEPS]``) and the budget's own
-offsets apply.
+When ``budget_steps`` (the planned training length) is known, each first-round run lasts
+``budget_fraction`` of it and each longer run ``long_fraction`` of it (within
+``[MIN_RUN_STEPS, MAX_RUN_STEPS]``), and the budget's own offsets apply.
 """
 
 from __future__ import annotations
@@ -47,7 +56,7 @@ import math
 from .probe import EXPLODES, GOOD, probe_verdicts
 
 __all__ = ["GRID_PER_DECADE", "Offsets", "Policy", "DEFAULT_POLICY", "grid_index", "grid_lr", "run_steps",
-           "confirm", "Choice", "choose", "answers"]
+           "long_run_steps", "long_candidates", "confirm", "Choice", "choose", "decide", "answers"]
 
 #: confirmation LRs lie on the grid 10**(k / GRID_PER_DECADE)
 GRID_PER_DECADE = 6
@@ -110,6 +119,12 @@ class Policy:
         tie: when every run that did not explode fell by at least ``(1 - tie)`` times the
             largest fall, the runs cannot rank the LRs (they all learnt only what is quick to
             learn) and the answer is a slow learner's; None turns the rule off.
+        long_count: runs in the second round of longer runs (0: no second round).
+        long_spacing: grid steps between the longer runs.
+        long_skip: the first longer run is ``long_skip * long_spacing`` grid steps below the
+            first round's best (0: the best itself is run again, for longer).
+        long_steps: optimizer steps per longer run when the budget is unknown.
+        long_fraction: longer-run length as a fraction of ``budget_steps`` when it is known.
     """
 
     anchor: str = "stop"
@@ -118,9 +133,14 @@ class Policy:
     steps: int = 50
     budget_fraction: float = 1 / 6
     refine: bool = False
-    offsets: Offsets = Offsets(-4, -1, -2, -3)
-    budget_offsets: Offsets = Offsets(-4, -1, -2, -3)
+    offsets: Offsets = Offsets(0, 2, 1, -3)
+    budget_offsets: Offsets = Offsets(0, 2, 2, -3)
     tie: float | None = 0.1
+    long_count: int = 2
+    long_spacing: int = 3
+    long_skip: int = 1
+    long_steps: int = 100
+    long_fraction: float = 0.2
 
     def offsets_for(self, budget_known: bool) -> Offsets:
         """The offsets without (False) or with (True) a known budget."""
@@ -137,6 +157,18 @@ def run_steps(policy: Policy, budget_steps: int | None) -> int:
     if budget_steps is None:
         return int(policy.steps)
     return int(min(MAX_RUN_STEPS, max(MIN_RUN_STEPS, round(policy.budget_fraction * budget_steps))))
+
+
+def long_run_steps(policy: Policy, budget_steps: int | None) -> int:
+    """Optimizer steps of each run of the second round (longer runs)."""
+    if budget_steps is None:
+        return int(policy.long_steps)
+    return int(min(MAX_RUN_STEPS, max(MIN_RUN_STEPS, round(policy.long_fraction * budget_steps))))
+
+
+def long_candidates(policy: Policy, k_best: int) -> list[int]:
+    """Grid indices of the second round's runs below the first round's best ``k_best``."""
+    return [k_best - policy.long_spacing * j for j in range(policy.long_skip, policy.long_skip + policy.long_count)]
 
 
 def anchor_index(policy: Policy, sweep) -> int:
@@ -160,22 +192,26 @@ def _tried(probe) -> dict[int, int]:
     return {} if probe is None else {grid_index(lr): i for i, lr in enumerate(probe.lrs)}
 
 
-def confirm(policy: Policy, sweep, run):
-    """Run the confirmation rounds; returns the ProbeResult of every run, in run order.
+def confirm(policy: Policy, sweep, run, run_long=None):
+    """Run the confirmation rounds; returns ``(runs, long_runs)``: the ProbeResult of the
+    first rounds' runs, in run order, and that of the longer runs (None when there were none).
 
     Args:
         policy: the constants.
         sweep: the sweep's RangeTestResult.
         run: ``run(lrs) -> ProbeResult``: trains one run per LR from the saved state and
             returns the record of *all* runs so far (the torch adapter, or a replay of
-            recorded runs in the benchmark).
+            recorded runs in the benchmark), ``run_steps`` steps each.
+        run_long: the same for the longer runs (``long_run_steps`` steps each); None: no
+            second round.
 
     Rounds: ``count`` candidates ``spacing`` grid steps apart below the anchor; while every run
     so far exploded (or all but fewer than ``MIN_STABLE``, none of which fell), the next
     ``count`` below (at most ``MAX_SHIFTS`` times); when no run
     fell and none exploded but the sweep did, up to ``count`` runs above them, up to where the
     sweep stopped (to find a slow learner's explosion); then, when a best run exists, its two
-    half-way neighbours (those not tried and below the lowest LR that exploded).
+    half-way neighbours (those not tried and below the lowest LR that exploded); then, when a
+    best run exists, the longer runs below it (``long_candidates``).
     """
     k0 = anchor_index(policy, sweep)
     probe = run([grid_lr(k0 - policy.spacing * (j + 1)) for j in range(policy.count)])
@@ -203,7 +239,11 @@ def confirm(policy: Policy, sweep, run):
         want = [k for k in (choice.k - half, choice.k + half) if k not in tried and k < lowest_bad]
         if want:
             probe = run([grid_lr(k) for k in want])
-    return probe
+            choice = choose(policy, probe)
+    long = None
+    if choice.status == "ok" and run_long is not None and policy.long_count > 0:
+        long = run_long([grid_lr(k) for k in long_candidates(policy, choice.k)])
+    return probe, long
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,8 +266,10 @@ class Choice:
     by: str
 
 
-def choose(policy: Policy, probe) -> Choice:
-    """Rank the confirmation runs (see the module docstring)."""
+def choose(policy: Policy, probe, *, tie: bool = True) -> Choice:
+    """Rank the confirmation runs of one round (see the module docstring); ``tie=False`` turns
+    the policy's tie rule off (the longer runs lie below a best run that fell, so they are ranked
+    only)."""
     verdicts, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio)
     ks = [grid_index(lr) for lr in probe.lrs]
     ok = [i for i, v in enumerate(verdicts) if v != EXPLODES]
@@ -246,7 +288,7 @@ def choose(policy: Policy, probe) -> Choice:
         if bad:
             return Choice("slow", min(bad), verdicts, tuple(scores), by)
         return Choice("flat", None, verdicts, tuple(scores), by)
-    if policy.tie is not None and bad and len(ok) >= 3:
+    if tie and policy.tie is not None and bad and len(ok) >= 3:
         falls = [float(drops[i]) for i in ok]
         if min(falls) >= (1.0 - policy.tie) * max(falls):
             return Choice("slow", min(bad), verdicts, tuple(scores), by)
@@ -254,15 +296,34 @@ def choose(policy: Policy, probe) -> Choice:
     return Choice("ok", ks[best], verdicts, tuple(scores), by)
 
 
-def answers(policy: Policy, probe, budget_steps: int | None) -> dict[str, float | None]:
+def decide(policy: Policy, probe, long=None) -> Choice:
+    """The choice the answers come from: the first rounds' (``choose``), or, when there were
+    longer runs, theirs (see the module docstring for the cases where none of them is best).
+    Its ``verdicts`` and ``scores`` are those of the round it comes from."""
+    first = choose(policy, probe)
+    if long is None or first.status != "ok":
+        return first
+    second = choose(policy, long, tie=False)
+    if second.status == "ok":
+        return second
+    ks = [grid_index(lr) for lr in long.lrs]
+    if second.status == "exploded":
+        k = min(ks) - policy.long_spacing
+    else:   # none of the longer runs fell: keep the highest that did not explode
+        k = max(kk for kk, v in zip(ks, second.verdicts) if v != EXPLODES)
+    return Choice("ok", k, second.verdicts, second.scores, second.by)
+
+
+def answers(policy: Policy, probe, budget_steps: int | None, long=None) -> dict[str, float | None]:
     """The LR of each use ("lr", "one_cycle_max_lr", "clr_max") from the confirmation runs.
 
     Args:
         policy: the constants.
-        probe: the confirmation runs.
+        probe: the first rounds' confirmation runs.
         budget_steps: the planned training length, or None.
+        long: the longer runs, or None.
     """
-    choice = choose(policy, probe)
+    choice = decide(policy, probe, long)
     offs = policy.offsets_for(budget_steps is not None)
     if choice.status == "ok":
         k = choice.k

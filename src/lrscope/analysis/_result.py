@@ -56,6 +56,8 @@ class RangeTestResult:
         budget_steps: the planned training length in optimizer steps, if the user gave it.
         extend_decades: how far past ``end_lr`` the sweep was allowed to carry on (decades).
         confirm: the confirmation runs (a ProbeResult), or None when there were none.
+        confirm_long: the second round's longer runs (a ProbeResult), or None when there
+            were none.
         cost_steps: every optimizer step the test took (sweeps and confirmation runs), or
             None when unknown (then ``len(lrs)``).
         optimizer: the optimizer's class name (e.g. "AdamW"), for reports.
@@ -84,6 +86,7 @@ class RangeTestResult:
     budget_steps: int | None = None
     extend_decades: float = 0.0
     confirm: ProbeResult | None = None
+    confirm_long: ProbeResult | None = None
     cost_steps: int | None = None
     optimizer: str | None = None
 
@@ -119,15 +122,21 @@ class RangeTestResult:
         self.repeats = tuple(self.repeats)
         if self.budget_steps is not None:
             self.budget_steps = v.integer("budget_steps", self.budget_steps, minimum=2)
-        if self.confirm is not None and not isinstance(self.confirm, ProbeResult):
-            raise InvalidArgumentError("confirm", type(self.confirm).__name__, "must be a ProbeResult or None",
-                                       "pass the confirmation runs' ProbeResult.")
+        for name in ("confirm", "confirm_long"):
+            runs = getattr(self, name)
+            if runs is not None and not isinstance(runs, ProbeResult):
+                raise InvalidArgumentError(name, type(runs).__name__, "must be a ProbeResult or None",
+                                           "pass the confirmation runs' ProbeResult.")
+        if self.confirm_long is not None and self.confirm is None:
+            raise InvalidArgumentError("confirm_long", "a ProbeResult", "needs the first round's runs in `confirm`",
+                                       "pass confirm= as well, or leave confirm_long None.")
         if self.cost_steps is None:
             self.cost_steps = int(self.lrs.size)
 
-    def with_confirmation(self, runs: ProbeResult) -> "RangeTestResult":
-        """A copy of this sweep's result that answers from the confirmation runs ``runs``."""
-        return dataclasses.replace(self, confirm=runs, cost_steps=None)
+    def with_confirmation(self, runs: ProbeResult, long_runs: ProbeResult | None = None) -> "RangeTestResult":
+        """A copy of this sweep's result that answers from the confirmation runs ``runs`` (and
+        the second round's longer runs ``long_runs``, if any)."""
+        return dataclasses.replace(self, confirm=runs, confirm_long=long_runs, cost_steps=None)
 
     @property
     def extended(self) -> bool:
@@ -138,6 +147,40 @@ class RangeTestResult:
     def _choice(self) -> "P.Choice | None":
         return None if self.confirm is None else P.choose(P.DEFAULT_POLICY, self.confirm)
 
+    @functools.cached_property
+    def _long_choice(self) -> "P.Choice | None":
+        return None if self.confirm_long is None else P.choose(P.DEFAULT_POLICY, self.confirm_long, tie=False)
+
+    @functools.cached_property
+    def _run_rows(self) -> list[tuple[int, float, str, float, str, bool]]:
+        """Every confirmation run for display: ``(steps, lr, verdict, score, ranked by, best)``, the
+        first rounds' runs then the longer ones, each by falling LR; ``best`` marks the run the
+        answers come from."""
+        rows = []
+        dec = self._decision
+        rounds = [(self.confirm, self._choice), (self.confirm_long, self._long_choice)]
+        deciding = self.confirm_long if self.confirm_long is not None else self.confirm
+        for runs, ch in rounds:
+            if runs is None:
+                continue
+            for i in np.argsort(runs.lrs)[::-1]:
+                lr = float(runs.lrs[i])
+                best = runs is deciding and dec.status == "ok" and P.grid_index(lr) == dec.k
+                rows.append((int(runs.steps), lr, ch.verdicts[i], float(ch.scores[i]), ch.by, best))
+        return rows
+
+    def _runs_said(self) -> str:
+        """The confirmation runs in words, e.g. "4 runs of 50 steps, then 2 of 100 steps"."""
+        said = f"{len(self.confirm.lrs)} runs of {self.confirm.steps} steps"
+        if self.confirm_long is not None:
+            said += f", then {len(self.confirm_long.lrs)} of {self.confirm_long.steps} steps"
+        return said
+
+    @functools.cached_property
+    def _decision(self) -> "P.Choice | None":
+        """The choice the answers come from (the longer runs' when there were any)."""
+        return None if self.confirm is None else P.decide(P.DEFAULT_POLICY, self.confirm, self.confirm_long)
+
     @property
     def _offsets(self) -> "P.Offsets":
         return P.DEFAULT_POLICY.offsets_for(self.budget_steps is not None)
@@ -146,7 +189,7 @@ class RangeTestResult:
     def _confirmed(self) -> dict[str, float | None] | None:
         if self.confirm is None:
             return None
-        ans = P.answers(P.DEFAULT_POLICY, self.confirm, self.budget_steps)
+        ans = P.answers(P.DEFAULT_POLICY, self.confirm, self.budget_steps, self.confirm_long)
         peak = ans["clr_max"]
         ans["clr_base"] = None if peak is None else peak / C.CLR_BASE_DIVISOR
         return ans
@@ -201,7 +244,7 @@ class RangeTestResult:
     def _pick(self, use: str, rule=None) -> tuple[float | None, str | None, tuple[str, ...]]:
         v.choice("use", use, C.USES)
         if rule is None and self._confirmed is not None:
-            name = C.CONFIRMED_RULE if self._choice.status == "ok" else C.SLOW_RULE
+            name = C.CONFIRMED_RULE if self._decision.status == "ok" else C.SLOW_RULE
             value = self._confirmed[use]
             return value, (name if value is not None else None), (name,)
         rules = C.DEFAULT_RULES[use] if rule is None else rule
@@ -361,10 +404,19 @@ class RangeTestResult:
                                         "lowest LR that exploded. Pass budget_steps= (longer runs) to rank them."))
         else:
             good = [k for k, verdict in zip(ks, ch.verdicts) if verdict != EXPLODES]
-            if ch.k == min(ks):
+            long, n_before = self.confirm_long, len(out)
+            if long is not None:
+                low = min(P.grid_index(x) for x in long.lrs)
+                k = self._decision.k
+                if k <= low:
+                    out.append(("edge", f"Of the {len(long.lrs)} longer runs ({long.steps} steps) below the best short "
+                                        f"run, the lowest LR ({P.grid_lr(low):.3g}) did best"
+                                        + ("" if k == low else " or all exploded")
+                                        + ": a lower LR may be better still, so the answers may be too high."))
+            elif ch.k == min(ks):
                 out.append(("edge", f"The best of {tried} was the lowest LR tried ({P.grid_lr(ch.k):.3g}): a lower LR "
                                     "may be better still, so the answers may be too high."))
-            elif ch.k == max(good) and not exploded:
+            if len(out) == n_before and ch.k == max(good) and not exploded:
                 out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
                                     "exploded: a higher LR may be better still, so the answers may be too low."))
         if self.extended:
@@ -385,7 +437,7 @@ class RangeTestResult:
         if value is None and "no_answer" not in reasons:
             reasons.append("no_answer")
             msgs.append(f"No answer for {_USE_LABEL[use]}.")
-        if value is not None and self._choice.status == "ok":
+        if value is not None and self._decision.status == "ok":
             sweep_only = self.suggest_for(use, C.DEFAULT_RULES[use])
             d = C.distance(value, [sweep_only])
             if sweep_only is not None and d > C.DISAGREE_DECADES:
@@ -459,8 +511,8 @@ class RangeTestResult:
             val = getattr(self, f.name)
             if f.name == "repeats":
                 d["repeats"] = [r.to_dict() for r in val]
-            elif f.name == "confirm":
-                d["confirm"] = None if val is None else val.to_dict()
+            elif f.name in ("confirm", "confirm_long"):
+                d[f.name] = None if val is None else val.to_dict()
             else:
                 d[f.name] = strict(val)
         d["extended"] = self.extended
@@ -501,7 +553,7 @@ class RangeTestResult:
             val = d[name]
             if name == "repeats":
                 val = tuple(cls.from_dict(r) for r in val)
-            elif name == "confirm" and val is not None:
+            elif name in ("confirm", "confirm_long") and val is not None:
                 val = ProbeResult.from_dict(val)
             elif name in ("lrs", "losses", "smoothed", "group_lrs", "metric", "val_losses", "val_metric") and val is not None:
                 val = _unnull(val)
@@ -602,9 +654,8 @@ def _summary(r: RangeTestResult) -> str:
         head += f"; {len(r.repeats)} repeats (medians, range in brackets)"
     lines = [head]
     if r.confirm is not None:
-        runs, ch = r.confirm, r._choice
-        lines.append(f"confirmation: {len(runs.lrs)} runs of {runs.steps} steps, ranked by the "
-                     f"{'validation loss' if ch.by == 'val' else 'fall of the training loss'}"
+        lines.append(f"confirmation: {r._runs_said()}, ranked by the "
+                     f"{'validation loss' if r._choice.by == 'val' else 'fall of the training loss'}"
                      + (f"; planned training {r.budget_steps} steps" if r.budget_steps else ""))
     lines.append(f"cost: {r.cost_steps} optimizer steps")
     lines.append("")
@@ -621,14 +672,11 @@ def _summary(r: RangeTestResult) -> str:
         (a, b, c, d.level + (f" ({', '.join(d.reasons)})" if d.reasons else "")) for a, b, c, d in rows]
     lines += _table(table)
     if r.confirm is not None:
-        ch = r._choice
-        crows = [("run lr", "verdict", "score" if ch.by == "train" else "val loss")]
-        order = np.argsort(r.confirm.lrs)[::-1]
-        for i in order:
-            score = ch.scores[i]
-            shown = "-" if not math.isfinite(score) else (f"{-score:+.1%} fall" if ch.by == "train" else f"{score:.4g}")
-            mark = " <- best" if ch.status == "ok" and P.grid_index(r.confirm.lrs[i]) == ch.k else ""
-            crows.append((f"{r.confirm.lrs[i]:.3g}", ch.verdicts[i], shown + mark))
+        crows = [("run lr", "steps", "verdict", "score")]
+        for steps, lr, verdict, score, by, best in r._run_rows:
+            shown = "-" if not math.isfinite(score) else (f"{-score:+.1%} fall" if by == "train" else
+                                                          f"{score:.4g} val loss")
+            crows.append((f"{lr:.3g}", str(steps), verdict, shown + (" <- best" if best else "")))
         lines.append("")
         lines += _table(crows)
     lines.append("")

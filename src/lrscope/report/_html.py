@@ -99,7 +99,6 @@ def _snippets(result, total_steps: int, total_note: str) -> list[tuple[str, str,
 def render_html(result, *, total_steps: int | None = None, title: str | None = None) -> str:
     """The report page as a string (see ``write_html``)."""
     from ..analysis import RangeTestResult
-    from ..analysis import _policy as P
 
     if not isinstance(result, RangeTestResult):
         raise InvalidArgumentError("result", type(result).__name__, "must be a RangeTestResult",
@@ -138,8 +137,7 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
         + f", stopped: {e(result.stop_reason)}"
         + (f" ({e(result.stop_message)})" if result.stop_message else "")
         + (f"; median of {len(result.repeats)} repeats" if result.repeats else "")
-        + (f"; {len(result.confirm.lrs)} confirmation runs of {result.confirm.steps} steps" if result.confirm
-           is not None else "")
+        + (f"; confirmation: {result._runs_said()}" if result.confirm is not None else "")
         + f". Cost: {result.cost_steps} optimizer steps.</p>",
         f"<p>Confidence: <span class='badge {e(conf.level)}'>{e(conf.level)}</span></p>",
         "<ul class='why'>" + "".join(f"<li>{e(m)}</li>" for m in conf.message.split("\n") if m) + "</ul>",
@@ -160,17 +158,16 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
     parts.append("</table>")
 
     if result.confirm is not None:
-        ch = result._choice
-        by = "validation loss at the end" if ch.by == "val" else "fall of the training loss (last fifth)"
-        parts.append(f"<h2>Confirmation runs</h2><p>Each run trains {result.confirm.steps} steps at one LR from "
-                     f"your saved state; ranked by the {e(by)}.</p><table><tr><th>lr</th><th>verdict</th>"
-                     "<th>score</th></tr>")
-        for i in np.argsort(result.confirm.lrs)[::-1]:
-            score = ch.scores[i]
+        by = "validation loss at the end" if result._choice.by == "val" else "fall of the training loss (last fifth)"
+        longer = (" The longer runs, below the first rounds' best, decide: a short run favours the LR "
+                  "that makes the quickest early progress." if result.confirm_long is not None else "")
+        parts.append(f"<h2>Confirmation runs</h2><p>{e(result._runs_said())}, each at one LR from your saved "
+                     f"state; ranked by the {e(by)}.{e(longer)}</p><table><tr><th>lr</th><th>steps</th>"
+                     "<th>verdict</th><th>score</th></tr>")
+        for steps, lr, verdict, score, rby, best in result._run_rows:
             shown = "&ndash;" if not np.isfinite(score) else (
-                f"{-score:+.1%} fall" if ch.by == "train" else f"{score:.4g}")
-            best = ch.status == "ok" and P.grid_index(result.confirm.lrs[i]) == ch.k
-            parts.append(f"<tr><td class='num'>{result.confirm.lrs[i]:.3g}</td><td>{e(ch.verdicts[i])}</td>"
+                f"{-score:+.1%} fall" if rby == "train" else f"{score:.4g} val loss")
+            parts.append(f"<tr><td class='num'>{lr:.3g}</td><td class='num'>{steps}</td><td>{e(verdict)}</td>"
                          f"<td class='num'>{shown}{' &larr; best' if best else ''}</td></tr>")
         parts.append("</table>")
 
