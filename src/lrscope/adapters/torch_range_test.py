@@ -297,6 +297,7 @@ class _Stepper:
         self.ratios = [float(g["lr"]) / lr0 for g in optimizer.param_groups]
         self._it = None
         self._served = 0
+        self._grads_checked = False
 
     def group_lrs(self, lr: float) -> list[float]:
         return [lr * r for r in self.ratios]
@@ -371,6 +372,9 @@ class _Stepper:
             total += value
             if metric is not None:
                 metrics.append(metric)
+        if not self._grads_checked:   # the first step, before anything changes
+            _check_gradients(self.model, self.optimizer, loss, self.train_step is not None)
+            self._grads_checked = True
         if self.scaler is not None:
             self.scaler.step(self.optimizer)
             self.scaler.update()
@@ -400,6 +404,47 @@ class _Stepper:
             raise InvalidArgumentError("val_loader", "an empty loader", "yields no batches",
                                        "pass a small non-empty validation loader, or leave val_every None.")
         return tot_loss / count, (tot_metric / count if self.metric is not None else None)
+
+
+def _check_gradients(model, optimizer, loss, own_step: bool) -> None:
+    """Raise, naming the cause, when the first step's backward pass reached no parameter the
+    optimizer updates: a sweep over such a model trains nothing, and its flat curve would
+    otherwise be read as an answer."""
+    params = [p for g in optimizer.param_groups for p in g["params"]]
+    if any(p.grad is not None for p in params):
+        return
+    if torch.is_inference_mode_enabled():
+        raise RangeTestError("The range test ran inside torch.inference_mode(), so no gradient can be computed and "
+                             "nothing would train. Fix: call it outside the inference_mode block.")
+    if not torch.is_grad_enabled():
+        raise RangeTestError("The range test ran with gradients disabled (inside torch.no_grad() or "
+                             "torch.set_grad_enabled(False)), so nothing would train. Fix: call it outside that block.")
+    if not any(p.requires_grad for p in params):
+        raise InvalidArgumentError(
+            "optimizer", f"{type(optimizer).__name__} over {len(params)} tensors, all with requires_grad=False",
+            "must update at least one trainable parameter (every one is frozen, so nothing would train)",
+            "unfreeze the layers to tune (p.requires_grad_(True)), or build the optimizer over the trainable ones.")
+    in_model = {id(p) for p in model.parameters()}
+    if not any(id(p) in in_model for p in params):
+        raise InvalidArgumentError(
+            "optimizer", f"{type(optimizer).__name__} over {len(params)} tensors, none of them the model's",
+            "must update the model's parameters (no gradient reached any tensor it holds)",
+            "build the optimizer from this model: torch.optim.SGD(model.parameters(), lr=...).")
+    detached = isinstance(loss, torch.Tensor) and not loss.requires_grad
+    if own_step:
+        raise InvalidArgumentError(
+            "train_step", "a step after which no optimized parameter has a gradient",
+            "must call loss.backward() itself, or return a loss that requires grad",
+            "call backward() in train_step (then return loss.detach()), or return the loss tensor itself.")
+    if detached or not isinstance(loss, torch.Tensor):
+        raise InvalidArgumentError(
+            "loss_fn", f"loss_fn(model(x), y) = a {type(loss).__name__}"
+            + (" with requires_grad=False" if detached else " (not a tensor)"),
+            "must return a tensor connected to the model's parameters (it has no grad_fn, so nothing would train)",
+            "return the loss tensor itself, without .detach(), .item() or torch.no_grad().")
+    raise RangeTestError("The first backward pass reached none of the parameters the optimizer updates, so nothing "
+                         "would train. Fix: check that loss_fn uses the model's output and that the optimizer was "
+                         "built from this model's parameters.")
 
 
 def _describe(x: Any) -> str:
