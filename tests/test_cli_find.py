@@ -149,6 +149,42 @@ def test_unwritable_report_path_fails_before_the_sweep(task_file, tmp_path, caps
     assert not calls.exists()  # the task was never even built
 
 
+@pytest.mark.parametrize("flag, name, words", [
+    ("--plot", "out.txt", "must end in one of .png"),
+    ("--report", "r.txt", "must end in one of .html"),
+    ("--plot", "/proc/lrscope-x.png", "cannot be written"),     # os.access approves it as root
+])
+def test_bad_output_paths_fail_before_the_task_is_built(task_file, tmp_path, capsys, flag, name, words):
+    calls = task_file.with_suffix(".calls")
+    path = name if name.startswith("/") else tmp_path / name
+    code, out, err = _run(capsys, "find", f"{task_file}:make_task", flag, path, "--no-progress")
+    assert code == 2 and words in err and "Fix:" in err and flag in err
+    assert not calls.exists()
+    assert not Path(path).exists()
+    assert list(tmp_path.iterdir()) == [task_file]          # the write probe left nothing behind
+
+
+@pytest.mark.parametrize("json_flag", [False, True])
+def test_a_write_that_fails_after_the_sweep_keeps_the_answer(task_file, tmp_path, capsys, monkeypatch, json_flag):
+    pytest.importorskip("matplotlib")
+    import lrscope._cli.find as find_cli
+
+    def broken(result, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(find_cli, "_save_plot", broken)
+    png, html = tmp_path / "rt.png", tmp_path / "rt.html"
+    code, out, err = _run(capsys, "find", f"{task_file}:make_task", "--num-steps", "30", "--plot", png,
+                          "--report", html, "--no-progress", *(["--json"] if json_flag else []))
+    assert code == 1
+    assert f"could not write --plot {png}" in err and "No space left" in err and "results above are complete" in err
+    if json_flag:
+        assert json.loads(out)["lr"] is not None                      # the answer reached stdout, as JSON
+    else:
+        assert "constant lr" in out and "Traceback" not in err
+    assert "<html" in html.read_text().lower()                      # the other output was still written
+
+
 @pytest.mark.parametrize("argv", [
     ["find"],
     ["find", "nowhere.py:make_task"],

@@ -86,11 +86,27 @@ def test_plot_writes_an_image(tmp_path, capsys):
     (["schedule", "--kind", "constant", "--lr", "0.1", "--step-size", "3"], "takes no --step-size"),
     (["schedule", "--lr", "0.1"], "`--kind` is required"),
     (["schedule", "--kind", "constant", "--lr", "0.1", "--plot", "/no/such/dir/x.png"], "does not exist"),
+    (["schedule", "--kind", "constant", "--lr", "0.1", "--plot", "x.txt"], "`--plot` must end in one of .png"),
+    (["schedule", "--kind", "constant", "--lr", "0.1", "--plot", "/proc/lrscope-x.png"], "`--plot` cannot be written"),
     (["schedule", "--kind", "constant", "--lr", "0.1", "--warmup-mode", "linear"], "`--warmup-steps` is required"),
 ])
 def test_bad_input_exits_2_with_a_named_argument(argv, words, capsys):
     assert main(argv) == 2
     assert words in capsys.readouterr().err
+
+
+def test_a_plot_that_cannot_be_written_keeps_the_table(tmp_path, capsys, monkeypatch):
+    import lrscope._cli.schedule as schedule_cli
+
+    def broken(schedule, n, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(schedule_cli, "_plot", broken)
+    out = tmp_path / "s.png"
+    assert main(CYCLIC[:-2] + ["--steps", "400", "--step-size", "50", "--plot", str(out)]) == 1
+    cap = capsys.readouterr()
+    assert "step" in cap.out and "max lr" in cap.out                       # the table was printed
+    assert f"could not write --plot {out}" in cap.err and "Traceback" not in cap.err
 
 
 def test_bad_spec_files_exit_2(tmp_path, capsys):

@@ -39,22 +39,66 @@ def add_output_flags(parser: argparse.ArgumentParser, *, plot: bool = True, repo
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
-def check_writable(name: str, path: str | None) -> Path | None:
-    """Fail early (exit 2) when an output path cannot be written, before any long work."""
+#: file types a --plot may have (matplotlib's raster and vector writers that need nothing else)
+PLOT_FORMATS = ("png", "svg", "svgz", "pdf", "jpg", "jpeg", "webp", "tif", "tiff", "eps", "ps")
+#: what each kind of output path must end in
+_SUFFIXES = {"plot": PLOT_FORMATS, "html": ("html", "htm"), "json": ("json",)}
+
+
+def check_writable(name: str, path: str | None, kind: str | None = None) -> Path | None:
+    """Fail early (exit 2) when an output path cannot be written, before any long work.
+
+    ``kind`` ("plot", "html" or "json") also checks the file type. The folder is checked by
+    really creating (and removing) the file, or opening an existing one for appending, since
+    ``os.access`` alone approves paths that cannot be written (as root, ``/proc/x.png``).
+    """
     if path is None:
         return None
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
     if p.is_dir():
         raise InvalidArgumentError(name, path, "is a directory", "give a file name.")
+    if kind is not None:
+        suffix = p.suffix.lower().lstrip(".")
+        allowed = _SUFFIXES[kind]
+        if suffix not in allowed:
+            raise InvalidArgumentError(name, path, f"must end in one of {', '.join('.' + a for a in allowed)}",
+                                       f"e.g. {p.with_suffix('.' + allowed[0]).name}.")
     if not parent.is_dir():
         raise InvalidArgumentError(name, path, f"is in a folder that does not exist ({parent})",
                                    "create the folder first or choose another path.")
-    import os
-
-    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
-        raise InvalidArgumentError(name, path, "cannot be written", "choose a path you may write to.")
+    try:
+        if p.exists():
+            with open(p, "ab"):
+                pass
+        else:
+            with open(p, "xb"):
+                pass
+            p.unlink()
+    except OSError as exc:
+        raise InvalidArgumentError(name, path, f"cannot be written ({exc.strerror or exc})",
+                                   "choose a path you may write to.") from None
     return p
+
+
+def write_outputs(command: str, jobs, *, quiet: bool = False) -> int:
+    """Write each output after the results were printed: ``jobs`` is a list of
+    ``(flag, path, write)``. A failed write names the file and is reported on stderr; the others
+    are still written. Returns the exit code (0, or 1 when a write failed)."""
+    rc = 0
+    sys.stdout.flush()   # the results reach the terminal or the pipe before any write is tried
+    for flag, path, write in jobs:
+        if path is None:
+            continue
+        try:
+            write()
+        except (OSError, ValueError, RuntimeError) as exc:
+            print(f"lrscope {command}: failed: could not write {flag} {path} ({type(exc).__name__}: {exc}). "
+                  "The results above are complete. Fix: choose another path.", file=sys.stderr)
+            rc = 1
+            continue
+        print(f"wrote {path}", file=sys.stderr if quiet else sys.stdout)
+    return rc
 
 
 def print_json(payload: Any) -> None:

@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..errors import InvalidArgumentError
-from ._common import add_output_flags, add_task_argument, check_writable, print_json, print_table, task_spec
+from ._common import (add_output_flags, add_task_argument, check_writable, print_json, print_table, task_spec,
+                      write_outputs)
 
 
 def add_threads_flag(parser: argparse.ArgumentParser) -> None:
@@ -103,8 +103,8 @@ def _save_plot(result, path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     spec = task_spec(args)
-    plot_path = check_writable("--plot", getattr(args, "plot", None))  # fail before the sweep
-    report_path = check_writable("--report", getattr(args, "report", None))
+    plot_path = check_writable("--plot", getattr(args, "plot", None), "plot")  # fail before the sweep
+    report_path = check_writable("--report", getattr(args, "report", None), "html")
     suggest = _check_suggest(args.suggest)
     from .._validate import require
 
@@ -127,16 +127,6 @@ def run(args: argparse.Namespace) -> int:
     if suggest is not None:
         chosen = {"rules": suggest, "lr": result.suggest_for("lr", tuple(suggest)),
                   "values": {n: result.suggestions.get(n) for n in suggest}}
-    written = []
-    if plot_path is not None:
-        _save_plot(result, plot_path)
-        written.append(plot_path)
-    if report_path is not None:
-        from ..report import write_html
-
-        write_html(result, report_path, title=f"lrscope range test: {task.name}")
-        written.append(report_path)
-
     if args.json:
         payload = result.to_dict()
         if chosen is not None:
@@ -149,6 +139,12 @@ def run(args: argparse.Namespace) -> int:
             print_table(["suggester", "lr"], [[n, chosen["values"][n]] for n in suggest])
             lr = chosen["lr"]
             print(f"\nlr by --suggest {','.join(suggest)}: " + ("none answered" if lr is None else f"{lr:.4g}"))
-    for path in written:
-        print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
-    return 0
+
+    def write_report():
+        from ..report import write_html
+
+        write_html(result, report_path, title=f"lrscope range test: {task.name}")
+
+    # the answer is printed first, so a failed write never loses it
+    return write_outputs("find", [("--plot", plot_path, lambda: _save_plot(result, plot_path)),
+                                  ("--report", report_path, write_report)], quiet=args.json)

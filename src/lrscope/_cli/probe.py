@@ -6,9 +6,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ._common import add_output_flags, add_task_argument, check_writable, print_json, task_spec
+from ._common import add_output_flags, add_task_argument, check_writable, print_json, task_spec, write_outputs
 from .find import add_threads_flag, set_threads
 
 _FLAGS = {
@@ -52,7 +51,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     spec = task_spec(args)
-    plot_path = check_writable("--plot", getattr(args, "plot", None))
+    plot_path = check_writable("--plot", getattr(args, "plot", None), "plot")
     from .._validate import require
 
     if plot_path is not None:
@@ -69,12 +68,10 @@ def run(args: argparse.Namespace) -> int:
     result = probe(task.model, task.optimizer, task.loss_fn, task.train_loader, train_step=task.train_step,
                    seed=args.seed, progress=not args.no_progress, **kwargs)
     result.task_name = task.name
-    if plot_path is not None:
-        result.plot().savefig(plot_path, dpi=120, bbox_inches="tight")
     if args.json:
         print_json(result.to_dict())
     else:
         print(result.summary())
-    if plot_path is not None:
-        print(f"wrote {plot_path}", file=sys.stderr if args.json else sys.stdout)
-    return 0
+    return write_outputs("probe", [("--plot", plot_path,
+                                    lambda: result.plot().savefig(plot_path, dpi=120, bbox_inches="tight"))],
+                         quiet=args.json)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgumentError
-from ._common import add_output_flags, check_writable, print_json, print_table
+from ._common import add_output_flags, check_writable, print_json, print_table, write_outputs
 
 # flag -> (keyword argument, type)
 _FLAGS: dict[str, tuple[str, Any]] = {
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     from .._validate import integer
 
-    plot_path = check_writable("--plot", getattr(args, "plot", None))
+    plot_path = check_writable("--plot", getattr(args, "plot", None), "plot")
     schedule = build_schedule(args)
     n = integer("--steps", args.steps, minimum=1) if args.steps is not None else schedule._natural_length()
     every = integer("--every", args.every, minimum=1) if args.every is not None else _nice_every(n)
@@ -177,10 +177,7 @@ def run(args: argparse.Namespace) -> int:
         full = schedule(np.arange(n))
         print(f"over {n} steps: min lr {full.min():.4g} at step {int(full.argmin())}, "
               f"max lr {full.max():.4g} at step {int(full.argmax())}")
-    if plot_path is not None:
-        _plot(schedule, n, plot_path)
-        print(f"wrote {plot_path}", file=sys.stderr if args.json else sys.stdout)
-    return 0
+    return write_outputs("schedule", [("--plot", plot_path, lambda: _plot(schedule, n, plot_path))], quiet=args.json)
 
 
 def _jsonable(schedule) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_output_flags, add_task_argument, check_writable, print_json, task_spec
+from ._common import add_output_flags, add_task_argument, check_writable, print_json, task_spec, write_outputs
 
 STRATEGIES = ("grid", "random", "qmc", "tpe", "gp", "cmaes", "nsga2", "anneal", "aco", "finder")
 
@@ -40,8 +40,8 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     spec = task_spec(args)
-    check_writable("--plot", args.plot)
-    check_writable("--report", args.report)
+    check_writable("--plot", args.plot, "plot")
+    check_writable("--report", args.report, "html")
     from ..hpsearch import SearchInterrupted, search, task_objective
 
     objective = task_objective(spec, steps=args.steps, eval_every=args.eval_every, seed=args.seed, device=args.device)
@@ -54,28 +54,30 @@ def run(args: argparse.Namespace) -> int:
                         heartbeat_interval=args.heartbeat, grace_period=args.grace)
     except SearchInterrupted as stop:
         # Ctrl-C: show what was done, and say where it is kept, then exit 130 as for any interrupt.
-        emit(stop.result, args)
+        emit(stop.result, args)  # a failed write is reported; the interrupt decides the exit code
         kept = (f"they are kept in {args.storage}; run the same command to go on" if shared else
                 "they were in memory only; give --storage study.log --study NAME to keep a search")
         n = len(stop.result.trials)
         print(f"lrscope search: interrupted after {n} trial{'s' * (n != 1)}; {kept}", file=sys.stderr)
         return 130
-    emit(result, args)
-    return 0
+    return emit(result, args)
 
 
-def emit(result, args) -> None:
-    """Print the table or JSON and write --plot / --report (shared with `lrscope study`)."""
-    if getattr(args, "json", False):
+def emit(result, args) -> int:
+    """Print the table or JSON, then write --plot / --report (shared with `lrscope study`);
+    returns the exit code (1 when a file could not be written)."""
+    quiet = getattr(args, "json", False)
+    if quiet:
         print_json(result.to_dict())
     else:
         print(result.summary())
-    if getattr(args, "plot", None):
-        result.plot().savefig(args.plot)
-        print(f"plot: {args.plot}") if not args.json else None
-    report = getattr(args, "report", None) or getattr(args, "html", None)
-    if report:
+    plot = getattr(args, "plot", None)
+    flag, report = ("--report", args.report) if getattr(args, "report", None) else ("--html", getattr(args, "html", None))
+
+    def write_report():
         from ..hpsearch._report import write_search_html
 
         write_search_html(result, report)
-        print(f"report: {report}") if not getattr(args, "json", False) else None
+
+    return write_outputs(args.command, [("--plot", plot, lambda: result.plot().savefig(plot)),
+                                        (flag, report, write_report)], quiet=quiet)

@@ -73,12 +73,11 @@ def run(args: argparse.Namespace) -> int:
             print_table(["study", "trials", "best"], rows)
         return 0
     if args.action == "report":
-        check_writable("--html", args.html)
-        check_writable("--plot", args.plot)
+        check_writable("--html", args.html, "html")
+        check_writable("--plot", args.plot, "plot")
         if not args.html and not args.plot and not args.json:
             raise InvalidArgumentError("--html", None, "or --plot or --json is required", "e.g. --html out.html")
     result = load_search(args.storage, args.study)
     from .search import emit
 
-    emit(result, args)
-    return 0
+    return emit(result, args)
