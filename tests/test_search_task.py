@@ -80,7 +80,9 @@ def test_cli_ctrl_c_prints_what_was_done_keeps_the_study_and_the_same_command_go
     task.write_text(SLOW_TASK)
     cmd = [sys.executable, "-m", "lrscope", "search", f"{task}:make_task", "--strategy", "random", "--trials", "40",
            "--steps", "20", "--no-progress", "--storage", str(log)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a test runner started as a background job ignores SIGINT, and children inherit that
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline, done = time.time() + 120, []
         while time.time() < deadline and len(done) < 2:
