@@ -97,3 +97,71 @@ def test_server_serves_the_page_modules_and_the_landscape(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _start_server(*extra):
+    proc = subprocess.Popen([sys.executable, "-m", "lrscope", "explore", "--no-browser", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    m = re.search(r"http://([^/]+):(\d+)/index\.html", line)
+    assert m, line + proc.stderr.read()
+    return proc, m.group(1), int(m.group(2))
+
+
+def _get(host, port, path="/index.html", host_header=None, timeout=10.0):
+    import http.client
+
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        headers = {"Host": host_header} if host_header is not None else {}
+        conn.request("GET", path, headers=headers)
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def test_200_concurrent_requests_are_all_answered_within_5_seconds():
+    import concurrent.futures
+    import time
+
+    proc, host, port = _start_server()
+    try:
+        _get(host, port)       # warm
+        start = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+            results = list(pool.map(lambda _: _get(host, port, timeout=5.0)[0], range(200)))
+        elapsed = time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert results.count(200) == 200, results
+    assert elapsed < 5.0, elapsed
+
+
+def test_foreign_host_headers_are_refused():
+    proc, host, port = _start_server()
+    try:
+        assert _get(host, port, host_header=f"evil.example:{port}")[0] == 403       # DNS rebinding
+        assert _get(host, port, host_header="")[0] == 403
+        assert _get(host, port, host_header=f"localhost:{port}")[0] == 200
+        assert _get(host, port, host_header=f"127.0.0.1:{port}")[0] == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_every_interface_is_served_only_with_a_warning():
+    proc, host, port = _start_server("--host", "0.0.0.0")
+    try:
+        assert _get("127.0.0.1", port, host_header=f"127.0.0.1:{port}")[0] == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert "every network interface" in err
+
+
+def test_an_address_that_is_not_ours_is_a_host_error(capsys):
+    assert main(["explore", "--host", "999.1.1.1", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert "`host`" in err and "Fix:" in err and "`port`" not in err

@@ -43,9 +43,44 @@ def run(args: argparse.Namespace) -> int:
     return _serve(args.host, port, land, open_browser=not args.no_browser)
 
 
+#: connections the listening socket queues while the server threads start (http.server's default is 5,
+#: which made 200 simultaneous requests wait for TCP's SYN retries)
+ACCEPT_QUEUE = 128
+
+
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Whether a request's ``Host:`` header may be served: an IP literal, ``localhost`` or the host
+    the server was bound to (with any port). A DNS name of someone else's (DNS rebinding: a page
+    on evil.example whose name turns into 127.0.0.1) is refused.
+
+    >>> host_allowed("127.0.0.1:8000", "127.0.0.1"), host_allowed("localhost", "127.0.0.1")
+    (True, True)
+    >>> host_allowed("evil.example:8000", "127.0.0.1"), host_allowed(None, "127.0.0.1")
+    (False, False)
+    """
+    import ipaddress
+
+    if not header:
+        return False
+    name = header.strip()
+    if name.startswith("["):                       # [::1]:8000
+        name = name[1:].split("]", 1)[0]
+    elif name.count(":") == 1:
+        name = name.rsplit(":", 1)[0]
+    name = name.lower().rstrip(".")
+    if name in ("localhost", bound.lower()):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def _serve(host: str, port: int, land, *, open_browser: bool) -> int:
     import functools
     import json
+    import socket
     import webbrowser
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -59,6 +94,10 @@ def _serve(host: str, port: int, land, *, open_browser: bool) -> int:
                           ".css": "text/css", ".html": "text/html", ".json": "application/json"}
 
         def do_GET(self):  # noqa: N802 (http.server's name)
+            if not host_allowed(self.headers.get("Host"), host):
+                self.send_error(403, "Host not allowed", "lrscope serves only requests addressed to "
+                                "an IP address or localhost.")
+                return
             if land_bytes is not None and self.path.split("?")[0] == "/landscape.json":
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -68,6 +107,12 @@ def _serve(host: str, port: int, land, *, open_browser: bool) -> int:
                 return
             super().do_GET()
 
+        def do_HEAD(self):  # noqa: N802
+            if not host_allowed(self.headers.get("Host"), host):
+                self.send_error(403, "Host not allowed")
+                return
+            super().do_HEAD()
+
         def end_headers(self):
             self.send_header("Cache-Control", "no-store")
             super().end_headers()
@@ -75,11 +120,27 @@ def _serve(host: str, port: int, land, *, open_browser: bool) -> int:
         def log_message(self, format, *args):  # keep the terminal quiet
             pass
 
+    class Server(ThreadingHTTPServer):
+        request_queue_size = ACCEPT_QUEUE
+        daemon_threads = True
+
     try:
-        server = ThreadingHTTPServer((host, port), functools.partial(Handler, directory=str(web_dir())))
+        socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InvalidArgumentError("host", host, f"is not an address of this machine ({exc})",
+                                   "use 127.0.0.1 (the default) or one of this machine's addresses.") from None
+    try:
+        server = Server((host, port), functools.partial(Handler, directory=str(web_dir())))
     except OSError as exc:
+        if exc.errno in (99, 49):   # EADDRNOTAVAIL (Linux, macOS): the host is not one of ours
+            raise InvalidArgumentError("host", host, f"cannot be bound ({exc.strerror})",
+                                       "use 127.0.0.1 (the default) or one of this machine's addresses.") from None
         raise InvalidArgumentError("port", port, f"cannot be opened on {host} ({exc.strerror})",
                                    "choose another --port, or omit it for a free one.") from exc
+    if host in ("0.0.0.0", "::", ""):
+        print(f"lrscope explore: warning: --host {host or '(empty)'} serves the page on every network interface: "
+              "anyone who can reach this machine can open it. Use the default 127.0.0.1 to keep it local.",
+              file=sys.stderr, flush=True)
     real_port = server.server_address[1]
     url = f"http://{host}:{real_port}/index.html" + ("?landscape=landscape.json" if land_bytes is not None else "")
     print(f"lrscope explorer at {url}  (Ctrl-C to stop)", flush=True)
