@@ -88,9 +88,13 @@ def stage_library(tasks) -> dict:
     import lrscope
     from suite import SUITE
 
+    from lrscope.analysis._policy import DEFAULT_POLICY
+
     torch.set_num_threads(1)
     path = RESULTS / "library.json"
     data = _read(path, {})
+    if data.get("policy") != repr(DEFAULT_POLICY):      # answers of another policy: start again
+        data = {"policy": repr(DEFAULT_POLICY)}
     for t in tasks:
         bench = SUITE[t]
         for call, (val, budget) in CALLS.items():

@@ -569,9 +569,12 @@ def find_lr(
        diverged by ``end_lr`` carries on at the same rate up to ``end_lr * 10**extend_decades``.
     2. **Confirmation** (``confirm=True``): a few short constant-LR runs below the point where
        the sweep's loss turned up, each from your saved state, ranked by how far their loss
-       fell (by the validation loss when ``val_loader`` is given). The answers per use
-       (``result.lr``, ``result.one_cycle_max_lr``, ``result.clr``) come from the best run;
-       see :mod:`lrscope.analysis._policy` and ``docs/suggestions.md``.
+       fell (by the validation loss when ``val_loader`` is given); then two longer runs below
+       the best of them (``result.confirm_long``), ranked the same way. The answers per use
+       (``result.lr``, ``result.one_cycle_max_lr``, ``result.clr``) come from the best longer
+       run; see :mod:`lrscope.analysis._policy` and ``docs/suggestions.md``. A model that
+       cannot train (no gradient reaches the optimizer's parameters) is refused at the first
+       step with the cause named.
 
     Everything (weights, buffers, gradients, optimizer state, RNGs, loader generators) is
     restored bit for bit at the end, also on errors and Ctrl-C. ``result.cost_steps`` counts
