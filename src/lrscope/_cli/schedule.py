@@ -36,6 +36,9 @@ _FLAGS: dict[str, tuple[str, Any]] = {
 }
 _FLAT_KINDS = ("cyclic", "one_cycle", "constant", "linear", "cosine", "exponential", "step", "multistep", "polynomial")
 _MAX_PLOT_POINTS = 20_000
+#: the most optimizer steps `lrscope schedule` evaluates (--steps, --every, and the default length);
+#: the table evaluates every step, so 10 million steps is about 80 MB of float64
+MAX_STEPS = 10_000_000
 
 
 def _milestones(text: str) -> list[int]:
@@ -67,8 +70,11 @@ def add_parser(subparsers) -> None:
     warm.add_argument("--warmup-start-factor", type=float, help="start LR as a fraction of the first LR (default 0)")
     warm.add_argument("--warmup-mode", help="linear (default) or exponential")
     out = p.add_argument_group("output")
-    out.add_argument("--steps", type=int, help="number of optimizer steps to show (default: the whole shape)")
-    out.add_argument("--every", type=int, help="table/JSON: show every Nth step (default: about 20 rows)")
+    out.add_argument("--steps", type=int,
+                     help=f"number of optimizer steps to show, 1 to {MAX_STEPS:,} (default: the whole shape, "
+                          f"at most {MAX_STEPS:,})")
+    out.add_argument("--every", type=int,
+                     help=f"table/JSON: show every Nth step, 1 to {MAX_STEPS:,} (default: about 20 rows)")
     add_output_flags(out, plot=True, report=False)
     p.set_defaults(func=run)
 
@@ -76,15 +82,28 @@ def add_parser(subparsers) -> None:
 def _load_spec_file(path: str) -> dict:
     p = Path(path)
     if not p.is_file():
-        raise InvalidArgumentError("--spec", path, "is not a file", "give the path of a .json or .toml spec.")
+        what = "is a directory" if p.is_dir() else "is not a file" if p.exists() else "does not exist"
+        raise InvalidArgumentError("--spec", path, what, "give the path of a .json or .toml spec.")
     suffix = p.suffix.lower()
-    text = p.read_text(encoding="utf-8")
+    if suffix not in (".json", ".toml"):
+        raise InvalidArgumentError("--spec", path, "must end in .json or .toml", "rename the file or convert it.")
+    try:
+        text = p.read_text(encoding="utf-8-sig")  # a leading byte-order mark is allowed
+    except UnicodeDecodeError as exc:
+        raise InvalidArgumentError("--spec", path, f"is not UTF-8 text (byte {exc.start}: {exc.reason})",
+                                   "save the spec file as UTF-8.") from None
+    except OSError as exc:
+        raise InvalidArgumentError("--spec", path, f"cannot be read ({exc.strerror or exc})",
+                                   "check the path and its permissions.") from None
     if suffix == ".json":
         try:
             spec = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidArgumentError("--spec", path, f"is not valid JSON ({exc.msg} at line {exc.lineno})",
                                        "fix the file; see `lrscope schedule ... --json` for the format.") from exc
+        except RecursionError:
+            raise InvalidArgumentError("--spec", path, "is nested too deeply to read",
+                                       "a spec nests one level per warmup/join.") from None
     elif suffix == ".toml":
         if sys.version_info >= (3, 11):
             import tomllib
@@ -96,16 +115,24 @@ def _load_spec_file(path: str) -> dict:
             spec = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InvalidArgumentError("--spec", path, f"is not valid TOML ({exc})", "fix the file.") from exc
-    else:
-        raise InvalidArgumentError("--spec", path, "must end in .json or .toml", "rename the file or convert it.")
+    if not isinstance(spec, dict):
+        raise InvalidArgumentError("--spec", path, f"must hold an object with a \"kind\" key, not a {_json_type(spec)}",
+                                   'write e.g. {"kind": "cosine", "lr": 0.1, "total_steps": 1000} '
+                                   "(see `lrscope schedule ... --json` for the format).")
     if isinstance(spec, dict) and isinstance(spec.get("schedule"), dict) and "kind" not in spec:
         spec = spec["schedule"]  # a [schedule] table in a larger config
     return spec
 
 
+def _json_type(value: Any) -> str:
+    return {list: "list", str: "string", bool: "boolean", type(None): "null", int: "number",
+            float: "number"}.get(type(value), type(value).__name__)
+
+
 def build_schedule(args: argparse.Namespace):
     """The schedule described by the parsed flags (or --spec file)."""
     from ..schedules import KINDS, Warmup, from_spec
+    from ..schedules._base import missing_fields
 
     given = {dest: getattr(args, dest) for dest, _ in list(_FLAGS.values()) + [("three_phase", 0), ("milestones", 0)]
              if hasattr(args, dest)}
@@ -129,6 +156,14 @@ def build_schedule(args: argparse.Namespace):
             allowed = sorted(flag_of[k] for k in fields if k in flag_of)
             raise InvalidArgumentError("--kind", args.kind, f"takes no {', '.join(wrong)}",
                                        f"the flags of --kind {args.kind} are {allowed}.")
+        missing = missing_fields(KINDS[args.kind], given)
+        if missing:
+            flags = [flag_of.get(k, k) for k in missing]
+            with_ = f" with {', '.join(flag_of[k] for k in given)}" if given else " and no other flag"
+            raise InvalidArgumentError(
+                "--kind", f"--kind={args.kind!r}{with_}", f"{args.kind} needs {', '.join(flags)}",
+                "add " + " ".join(f"{f} {k.upper()}" for f, k in zip(flags, missing))
+                + " (see `lrscope schedule --help`).")
         schedule = from_spec({"kind": args.kind, **given})
     warm = {"warmup_steps": args.warmup_steps, "start_factor": args.warmup_start_factor, "mode": args.warmup_mode}
     if any(v is not None for v in warm.values()):
@@ -155,8 +190,15 @@ def run(args: argparse.Namespace) -> int:
 
     plot_path = check_writable("--plot", getattr(args, "plot", None), "plot")
     schedule = build_schedule(args)
-    n = integer("--steps", args.steps, minimum=1) if args.steps is not None else schedule._natural_length()
-    every = integer("--every", args.every, minimum=1) if args.every is not None else _nice_every(n)
+    if args.steps is not None:
+        n = integer("--steps", args.steps, minimum=1, maximum=MAX_STEPS)
+    else:
+        n = schedule._natural_length()
+        if n > MAX_STEPS:
+            print(f"lrscope schedule: the whole shape spans {n:,} steps; showing the first {MAX_STEPS:,} "
+                  f"(--steps {MAX_STEPS:,} is the most)", file=sys.stderr)
+            n = MAX_STEPS
+    every = integer("--every", args.every, minimum=1, maximum=MAX_STEPS) if args.every is not None else _nice_every(n)
     shown = np.arange(0, n, every)
     if shown[-1] != n - 1:
         shown = np.append(shown, n - 1)

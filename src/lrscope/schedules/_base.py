@@ -136,7 +136,8 @@ class Schedule:
         if cls is not Schedule and cls.kind:
             if not isinstance(spec, dict):
                 raise InvalidArgumentError("spec", spec, "must be a dict", "pass the output of to_dict().")
-            if spec.get("kind", cls.kind) != cls.kind:
+            kind = spec.get("kind", cls.kind)
+            if not isinstance(kind, str) or kind != cls.kind:
                 raise InvalidArgumentError("kind", spec.get("kind"), f"must be {cls.kind!r} for {cls.__name__}",
                                            "use lrscope.schedules.from_spec for any kind.")
             spec = {"kind": cls.kind, **spec}
@@ -162,8 +163,9 @@ def _to_jsonable(value: Any) -> Any:
 def from_spec(spec: dict[str, Any]) -> Schedule:
     """Build a schedule from a JSON-style dict ``{"kind": ..., **keyword arguments}``.
 
-    Nested schedules (``Warmup.schedule``, ``Join.schedules``) are nested dicts.
-    Unknown kinds and unknown keys raise :class:`~lrscope.errors.InvalidArgumentError`.
+    Nested schedules (``Warmup.schedule``, ``Join.schedules``) are nested dicts and get
+    the same checks. A kind that is not a known string, unknown keys and missing required
+    keys raise :class:`~lrscope.errors.InvalidArgumentError`.
 
     Args:
         spec: the dict, e.g. ``{"kind": "cyclic", "base_lr": 1e-3, "max_lr": 6e-3, "step_size": 2000}``.
@@ -175,20 +177,52 @@ def from_spec(spec: dict[str, Any]) -> Schedule:
     >>> from_spec({"kind": "constant", "lr": 0.1})(5)
     0.1
     """
+    return _from_spec(spec, "spec")
+
+
+def _from_spec(spec: Any, where: str) -> Schedule:
+    """:func:`from_spec`, with `where` naming the spec in errors (``schedule``, ``schedules[1]`` when nested)."""
     if isinstance(spec, Schedule):
         return spec
     if not isinstance(spec, dict):
-        raise InvalidArgumentError("spec", spec, "must be a dict with a 'kind' key",
+        raise InvalidArgumentError(where, spec, "must be a dict with a 'kind' key",
                                    'e.g. {"kind": "cyclic", "base_lr": 0.001, "max_lr": 0.006, "step_size": 2000}.')
+    bad_keys = [k for k in spec if not isinstance(k, str)]
+    if bad_keys:
+        raise InvalidArgumentError(where, f"keys {bad_keys!r}", "must have only string keys",
+                                   "use the keyword argument names as keys, e.g. \"kind\", \"lr\".")
     if "kind" not in spec:
-        raise InvalidArgumentError("spec", f"keys {sorted(spec)}", "has no 'kind' key",
+        raise InvalidArgumentError(where, f"keys {sorted(spec)}", "has no 'kind' key",
                                    f"add \"kind\": one of {sorted(KINDS)}.")
     kind = spec["kind"]
-    if kind not in KINDS:
-        raise InvalidArgumentError("kind", kind, f"must be one of {', '.join(repr(k) for k in sorted(KINDS))}",
-                                   f"pick one of {sorted(KINDS)}.")
+    if not isinstance(kind, str) or kind not in KINDS:  # a list/dict kind is unhashable: test the type first
+        kinds = ", ".join(repr(k) for k in sorted(KINDS))
+        rule = f"must be one of {kinds}" if isinstance(kind, str) else f"must be a string, one of {kinds}"
+        raise InvalidArgumentError("kind", kind, rule, f"pick one of {sorted(KINDS)}.")
     cls = KINDS[kind]
-    names = [f.name for f in dataclasses.fields(cls) if f.name not in cls._not_in_spec()]  # type: ignore[arg-type]
+    names = spec_fields(cls)
     fields = {k: v for k, v in spec.items() if k != "kind"}
     known_keys(f"{kind} spec", fields, names)
+    missing = missing_fields(cls, fields)
+    if missing:
+        raise InvalidArgumentError(
+            f"{kind} spec", f"keys={sorted(fields)}", f"needs {', '.join(missing)}",
+            f"add {', '.join(repr(m) for m in missing)} to the spec (the required keys of {kind!r} are "
+            f"{required_fields(cls)}).")
     return cls._from_fields(fields)
+
+
+def spec_fields(cls: type[Schedule]) -> list[str]:
+    """The keyword arguments of `cls` that a spec may carry, in signature order."""
+    return [f.name for f in dataclasses.fields(cls) if f.init and f.name not in cls._not_in_spec()]  # type: ignore[arg-type]
+
+
+def required_fields(cls: type[Schedule]) -> list[str]:
+    """The keyword arguments of `cls` without a default, read from its signature (dataclass fields)."""
+    return [f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+
+
+def missing_fields(cls: type[Schedule], given) -> list[str]:
+    """The required keyword arguments of `cls` that `given` (a dict or the names given) lacks."""
+    return [name for name in required_fields(cls) if name not in given]

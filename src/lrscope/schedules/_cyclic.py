@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +17,9 @@ from ._base import Schedule
 POLICIES = ("triangular", "triangular2", "exp_range")
 WINDOWS = ("triangular", "welch", "hann")
 SCALE_MODES = ("cycle", "iterations")
+#: the largest step_size / step_size_down: 2**53 - 1, the largest step count a float64 holds exactly
+#: (larger ones would also overflow the float arithmetic of the formula)
+MAX_STEP_SIZE = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,15 @@ class CyclicLR(Schedule):
     Args:
         base_lr: lowest LR (at cycle ends), > 0.
         max_lr: highest LR (mid-cycle, before scaling), > base_lr.
-        step_size: optimizer steps from base_lr up to max_lr (half a cycle), integer >= 1.
-        step_size_down: optimizer steps from max_lr back down; None means ``step_size``.
+        step_size: optimizer steps from base_lr up to max_lr (half a cycle), integer in
+            [1, 2**53 - 1].
+        step_size_down: optimizer steps from max_lr back down (same range); None means ``step_size``.
         policy: "triangular", "triangular2" or "exp_range".
         window: "triangular", "welch" or "hann".
         gamma: exp_range decay per step, in (0, 1].
-        scale_fn: optional callable ``scale_fn(x) -> [0, 1]``; not JSON-serialisable.
+        scale_fn: optional callable ``scale_fn(x) -> [0, 1]``; not JSON-serialisable. It is
+            called when the schedule is evaluated, and a result that is not a finite number
+            raises :class:`~lrscope.errors.InvalidArgumentError` naming ``scale_fn``.
         scale_mode: "cycle" or "iterations" (argument passed to ``scale_fn``).
         base_momentum: momentum at the LR peak, in [0, 1).
         max_momentum: momentum at the cycle ends, in [base_momentum, 1).
@@ -86,9 +94,9 @@ class CyclicLR(Schedule):
         set_(self, "base_lr", positive("base_lr", self.base_lr))
         set_(self, "max_lr", positive("max_lr", self.max_lr))
         greater("max_lr", self.max_lr, "base_lr", self.base_lr)
-        set_(self, "step_size", integer("step_size", self.step_size, minimum=1))
+        set_(self, "step_size", integer("step_size", self.step_size, minimum=1, maximum=MAX_STEP_SIZE))
         if self.step_size_down is not None:
-            set_(self, "step_size_down", integer("step_size_down", self.step_size_down, minimum=1))
+            set_(self, "step_size_down", integer("step_size_down", self.step_size_down, minimum=1, maximum=MAX_STEP_SIZE))
         choice("policy", self.policy, POLICIES)
         choice("window", self.window, WINDOWS)
         gamma = positive("gamma", self.gamma)
@@ -134,10 +142,9 @@ class CyclicLR(Schedule):
             arg = cycle if self.scale_mode == "cycle" else t
             if xp is np:
                 vals = np.asarray(arg).tolist()
-                as_int = self.scale_mode == "cycle"
-                scale = np.array([float(self.scale_fn(int(v) if as_int else v)) for v in vals])
+                scale = np.array([self._scale(v) for v in vals], dtype=np.float64)
             else:
-                scale = self.scale_fn(int(arg) if self.scale_mode == "cycle" else arg)
+                scale = self._scale(arg)
         elif self.policy == "triangular":
             scale = 1.0
         elif self.policy == "triangular2":
@@ -145,6 +152,24 @@ class CyclicLR(Schedule):
         else:  # exp_range
             scale = self.gamma ** t
         return w, scale
+
+    def _scale(self, x: float) -> float:
+        """The user's ``scale_fn`` at x (the cycle number as an int, or the step), checked to be a finite number."""
+        if self.scale_mode == "cycle":
+            x = int(x)
+        value = self.scale_fn(x)  # type: ignore[misc]
+        number = math.nan
+        if not isinstance(value, (bool, np.bool_, str, bytes)):
+            try:
+                number = float(value)  # a Python or numpy number, a 0-d array or tensor
+            except (TypeError, ValueError, ArithmeticError, RuntimeError):
+                pass
+        if not math.isfinite(number):
+            raise InvalidArgumentError(
+                "scale_fn", f"scale_fn({x!r})={reprlib.repr(value)}", "must return a finite real number",
+                "make scale_fn return a float (usually in [0, 1]) for every "
+                + ("cycle number c >= 1." if self.scale_mode == "cycle" else "step t >= 0."))
+        return number
 
     def _eval(self, t, xp):
         w, scale = self._shape(t, xp)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._validate import integer
 from ..errors import InvalidArgumentError
-from ._base import Schedule, from_spec
+from ._base import Schedule, _from_spec
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ class Join(Schedule):
     def _from_fields(cls, fields: dict[str, Any]) -> Schedule:
         fields = dict(fields)
         if isinstance(fields.get("schedules"), (list, tuple)):
-            fields["schedules"] = [from_spec(s) for s in fields["schedules"]]
+            # same checks as the outer spec, each named by its place
+            fields["schedules"] = [_from_spec(s, f"schedules[{i}]") for i, s in enumerate(fields["schedules"])]
         return cls(**fields)
 
     @property

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._validate import choice, finite, fraction, integer
 from ..errors import InvalidArgumentError
-from ._base import Schedule, from_spec
+from ._base import Schedule, _from_spec
 
 MODES = ("linear", "exponential")
 
@@ -92,7 +92,7 @@ class Warmup(Schedule):
     def _from_fields(cls, fields: dict[str, Any]) -> Schedule:
         fields = dict(fields)
         if "schedule" in fields:
-            fields["schedule"] = from_spec(fields["schedule"])
+            fields["schedule"] = _from_spec(fields["schedule"], "schedule")  # same checks as the outer spec
         return cls(**fields)
 
     @property
