@@ -165,3 +165,16 @@ def test_an_address_that_is_not_ours_is_a_host_error(capsys):
     assert main(["explore", "--host", "999.1.1.1", "--no-browser"]) == 2
     err = capsys.readouterr().err
     assert "`host`" in err and "Fix:" in err and "`port`" not in err
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    (json.dumps({"format": "lrscope-landscape", "version": 1, "x": [0, 1], "y": [0, 1],
+                 "loss": [[1, 2], [3, int("9" * 400)]]}), "finite number"),
+])
+def test_hostile_landscape_files_exit_2(tmp_path, capsys, text, words):
+    path = tmp_path / "land.json"
+    path.write_text(text)
+    assert main(["explore", "--landscape", str(path), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Fix:" in err

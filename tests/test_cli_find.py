@@ -185,6 +185,29 @@ def test_a_write_that_fails_after_the_sweep_keeps_the_answer(task_file, tmp_path
     assert "<html" in html.read_text().lower()                      # the other output was still written
 
 
+@pytest.mark.parametrize("source, words, line", [
+    ("def make_task(seed, extra):\n    pass\n", "needs the argument(s) ['extra']", None),
+    ("def make_task(seed=0):\n    x = 1\n    raise ZeroDivisionError('boom')\n", "ZeroDivisionError: boom", 3),
+    ("def make_task(seed=0):\n    return (\n", "SyntaxError", 2),
+    ("raise RuntimeError('at import')\ndef make_task(seed=0):\n    pass\n", "RuntimeError: at import", 1),
+])
+def test_a_task_file_that_fails_names_the_file_and_line_without_our_frames(tmp_path, capsys, source, words, line):
+    path = tmp_path / "user_task.py"
+    path.write_text(source)
+    code, out, err = _run(capsys, "find", f"{path}:make_task", "--no-progress")
+    assert code == 2 and words in err and "Fix:" in err and "Traceback" not in err
+    if line is not None:
+        assert f"{path}:{line}" in err
+
+
+def test_json_into_a_closed_pipe_exits_quietly():
+    proc = subprocess.run(f"{sys.executable} -m lrscope find --task demo:mnist1d-mlp --json --no-progress "
+                          "--no-confirm --extend-decades 0 | head -2", shell=True, capture_output=True, text=True,
+                          timeout=300, cwd=REPO)
+    assert proc.stdout.splitlines()[0] == "{"
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
 @pytest.mark.parametrize("argv", [
     ["find"],
     ["find", "nowhere.py:make_task"],

@@ -33,8 +33,8 @@ def positive(name: str, value: object, *, allow_zero: bool = False) -> float:
     return value
 
 
-def integer(name: str, value: object, *, minimum: int | None = None) -> int:
-    """Return `value` as int; it must be a whole number (not bool) and >= minimum."""
+def integer(name: str, value: object, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return `value` as int; it must be a whole number (not bool), >= minimum and <= maximum."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if _is_real(value) and float(value).is_integer():
             value = int(value)
@@ -43,6 +43,8 @@ def integer(name: str, value: object, *, minimum: int | None = None) -> int:
     value = int(value)
     if minimum is not None and value < minimum:
         raise InvalidArgumentError(name, value, f"must be >= {minimum}", f"pass `{name}` >= {minimum}.")
+    if maximum is not None and value > maximum:
+        raise InvalidArgumentError(name, value, f"must be <= {maximum:,}", f"pass `{name}` <= {maximum:,}.")
     return value
 
 
@@ -99,3 +101,13 @@ def require(module: str, feature: str, extra: str):
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependencyError(module.split(".")[0], feature, extra) from exc
+
+
+def axes(name: str, value: object):
+    """Return the Figure of `value`, which must be a matplotlib Axes (for a plot's ``ax=``)."""
+    from matplotlib.axes import Axes
+
+    if not isinstance(value, Axes):
+        raise InvalidArgumentError(name, type(value).__name__, "must be a matplotlib Axes",
+                                   f"pass e.g. fig, ax = plt.subplots(); ...plot({name}=ax), or leave it None.")
+    return value.figure

@@ -5,7 +5,7 @@ registers its subparser and sets ``func=run`` with ``run(args) -> int``. Heavy
 imports (torch, optuna, matplotlib) happen inside ``run`` only.
 
 Exit codes: 0 ok, 2 bad usage or input, 1 failure, 130 interrupted (Ctrl-C), 143 terminated
-(SIGTERM), 129 hung up (SIGHUP). A signal unwinds the command like Ctrl-C does, so the
+(SIGTERM), 129 hung up (SIGHUP), 141 the output pipe was closed (``| head``). A signal unwinds the command like Ctrl-C does, so the
 user's model and optimizer are restored and temporary files (``--snapshot disk``) removed; a
 second signal during that clean-up is not allowed to cut it short.
 """
@@ -88,6 +88,17 @@ def _signals_unwind():
             signal.signal(sig, signal.SIG_IGN if received else old)
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass   # not a real file descriptor (captured output)
+
+
 def _exit_code(received: list[int]) -> int:
     """128 + the first signal's number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP)."""
     return 128 + int(received[0])
@@ -111,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
             except LRScopeError as exc:
                 print(f"lrscope {command}: failed: {exc}", file=sys.stderr)
                 return 1
+            except BrokenPipeError:
+                # the reader went away (`lrscope find --json | head -2`): stop quietly, as `yes | head`
+                # does; the rest of the output has nowhere to go
+                _silence_stdout()
+                return 128 + 13
             # a command that handles Ctrl-C itself (search) returns 130; a SIGTERM that reached it
             # still exits 143
             return _exit_code(received) if received else code

@@ -42,10 +42,13 @@ from . import _validate as v
 from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
-__all__ = ["MIN_STEPS", "TRAINING_FIRST_WEIGHT", "EXTEND_DECADES", "sweep_lrs", "extended_lrs", "is_diverged",
+__all__ = ["MIN_STEPS", "MAX_STEPS", "TRAINING_FIRST_WEIGHT", "EXTEND_DECADES", "sweep_lrs", "extended_lrs", "is_diverged",
            "SweepLog", "run_sweep"]
 
 MIN_STEPS = 10
+#: the longest sweep (or probe run) accepted, in optimizer steps: a typo such as 10**12 would
+#: otherwise try to allocate terabytes before the first step
+MAX_STEPS = 1_000_000
 """The fewest steps a sweep may plan (fewer cannot show a curve)."""
 
 TRAINING_FIRST_WEIGHT = 1.0
@@ -59,7 +62,7 @@ def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp")
     Args:
         start_lr: first LR (> 0).
         end_lr: last LR (> start_lr).
-        num_steps: number of optimizer steps (>= 10).
+        num_steps: number of optimizer steps (10 to ``MAX_STEPS``, 1,000,000).
         mode: "exp" (geometric) or "linear".
 
     Returns:
@@ -76,7 +79,7 @@ def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp")
         raise InvalidArgumentError(
             "start_lr", f"start_lr={start_lr!r}, end_lr={end_lr!r}", "must be smaller than `end_lr`",
             "sweep upwards, e.g. start_lr=1e-7, end_lr=10.")
-    num_steps = v.integer("num_steps", num_steps, minimum=MIN_STEPS)
+    num_steps = v.integer("num_steps", num_steps, minimum=MIN_STEPS, maximum=MAX_STEPS)
     mode = v.choice("mode", mode, ("exp", "linear"))
     i = np.arange(num_steps, dtype=float) / (num_steps - 1)
     if mode == "exp":

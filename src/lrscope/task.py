@@ -138,6 +138,9 @@ def _resolve(spec: str) -> Callable[..., Any]:
         sys.path.insert(0, str(path.resolve().parent))
         try:
             module_spec.loader.exec_module(module)  # type: ignore[union-attr]
+        except Exception as exc:  # the user's file: say where, not lrscope's frames
+            sys.modules.pop(mod_name, None)
+            raise _user_error(spec, exc, f"importing {path}") from exc
         finally:
             sys.path.remove(str(path.resolve().parent))
     else:
@@ -146,6 +149,8 @@ def _resolve(spec: str) -> Callable[..., Any]:
         except ImportError as exc:
             raise InvalidArgumentError("task", spec, f"names module {target!r}, which cannot be imported ({exc})",
                                        "check the module name and that it is on PYTHONPATH.") from exc
+        except Exception as exc:
+            raise _user_error(spec, exc, f"importing {target}") from exc
     func = getattr(module, func_name, None)
     if not callable(func):
         raise InvalidArgumentError("task", spec, f"names {func_name!r}, which is not a function in {target!r}",
@@ -164,4 +169,36 @@ def load_task(spec: str, **kwargs: Any) -> Task:
     params = inspect.signature(func).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     passed = {k: v for k, v in kwargs.items() if takes_any or k in params}
-    return as_task(func(**passed), where=spec)
+    needed = [name for name, p in params.items()
+              if p.default is inspect.Parameter.empty and name not in passed
+              and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
+    if needed:
+        raise InvalidArgumentError(
+            "task", spec, f"names a function that needs the argument(s) {needed}, which lrscope cannot give "
+            f"(it passes only {sorted(kwargs) or 'nothing'})",
+            "give them defaults, e.g. def make_task(seed=0, width=64): ...")
+    try:
+        built = func(**passed)
+    except Exception as exc:  # the user's function: say where, not lrscope's frames
+        raise _user_error(spec, exc, "building the task") from exc
+    return as_task(built, where=spec)
+
+
+def _user_error(spec: str, exc: BaseException, stage: str) -> InvalidArgumentError:
+    """The error for a task file or function that raised: its own error and where it happened
+    (the innermost frame outside lrscope), without lrscope's frames."""
+    import os
+    import traceback
+
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f" at {exc.filename}:{exc.lineno}"
+    else:
+        ours = os.path.dirname(os.path.abspath(__file__))
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if not os.path.abspath(f.filename).startswith(ours) and not f.filename.startswith("<frozen")]
+        if frames:
+            where = f" at {frames[-1].filename}:{frames[-1].lineno}"
+    detail = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    return InvalidArgumentError("task", spec, f"failed while {stage}: {type(exc).__name__}: {detail}{where}",
+                                "fix that error in your task code, then run the command again.")

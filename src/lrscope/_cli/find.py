@@ -36,7 +36,7 @@ def set_threads(threads: int | None, spec: str) -> None:
 _SWEEP_FLAGS = {
     "--start-lr": ("start_lr", float, "first LR of the sweep (default 1e-7)"),
     "--end-lr": ("end_lr", float, "last LR of the sweep (default 10)"),
-    "--num-steps": ("num_steps", int, "optimizer steps of the sweep, >= 10 (default 100)"),
+    "--num-steps": ("num_steps", int, "optimizer steps of the sweep, 10 to 1,000,000 (default 100)"),
     "--mode": ("mode", str, "exp (geometric, default) or linear"),
     "--smoothing": ("smoothing", float, "debiased-EMA factor in [0, 1) (default 0.98)"),
     "--diverge-factor": ("diverge_factor", float, "stop when the smoothed loss exceeds its best by this factor (default 4)"),
@@ -44,7 +44,7 @@ _SWEEP_FLAGS = {
                                                   "decades further at the same rate (default 4; 0: never)"),
     "--budget-steps": ("budget_steps", int, "the planned training length in optimizer steps, if known: the "
                                             "confirmation runs and the answers are tuned to it"),
-    "--repeats": ("repeats", int, "sweeps with different batch orders; suggestions are medians (default 1)"),
+    "--repeats": ("repeats", int, "sweeps with different batch orders, 1 to 100; suggestions are medians (default 1)"),
     "--val-every": ("val_every", int, "evaluate the task's validation set every N steps (default: never)"),
     "--accumulation-steps": ("accumulation_steps", int, "micro-batches per optimizer step (default 1)"),
     "--snapshot": ("snapshot", str, "where the saved state lives: memory (default), disk, or a folder"),

@@ -11,7 +11,7 @@ from ._common import add_output_flags, add_task_argument, check_writable, print_
 from .find import add_threads_flag, set_threads
 
 _FLAGS = {
-    "--steps": ("steps", int, "optimizer steps per LR (default 30)"),
+    "--steps": ("steps", int, "optimizer steps per LR, 2 to 1,000,000 (default 30)"),
     "--diverge-factor": ("diverge_factor", float, "a run explodes above start + (factor-1)*|start| (default 4)"),
     "--slow-ratio": ("slow_ratio", float, "too slow below this fraction of the best run's drop (default 0.5)"),
     "--accumulation-steps": ("accumulation_steps", int, "micro-batches per optimizer step (default 1)"),

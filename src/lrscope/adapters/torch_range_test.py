@@ -31,8 +31,10 @@ the groups' original LRs, so discriminative ratios are kept; ``result.lrs`` is g
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import os
+import pickle
 import random
 import shutil
 import tempfile
@@ -46,8 +48,8 @@ import torch
 from .. import _validate as v
 from ..analysis import RangeTestResult
 from ..analysis.probe import ProbeResult
-from ..errors import InvalidArgumentError, RangeTestError
-from ..runner import EXTEND_DECADES, extended_lrs, run_sweep
+from ..errors import InvalidArgumentError, LRScopeError, RangeTestError
+from ..runner import EXTEND_DECADES, MAX_STEPS, extended_lrs, run_sweep
 
 __all__ = ["find_lr", "probe", "Snapshot"]
 
@@ -126,6 +128,12 @@ class Snapshot:
                 os.close(fd)
                 self._file = Path(name)
             torch.save(heavy, self._file)
+        except (pickle.PicklingError, AttributeError, TypeError) as exc:
+            self.close()
+            raise InvalidArgumentError(
+                "snapshot", str(where), f"cannot save this model's or optimizer's state to disk "
+                f"({type(exc).__name__}: {exc})",
+                "use snapshot='memory' (it copies the state without pickling it).") from exc
         except OSError as exc:
             self.close()
             place = "the temporary directory (TMPDIR)" if where == "disk" else str(where)
@@ -198,6 +206,8 @@ class Snapshot:
 
 
 def _check_snapshot(snapshot: Any) -> str | os.PathLike:
+    """'memory', 'disk', an existing folder, or a new folder written as a path (``./snaps``,
+    ``/tmp/x``, a ``Path``): a bare word that is none of these is taken for a typo, not made a folder."""
     if isinstance(snapshot, str) and snapshot in ("memory", "disk"):
         return snapshot
     if isinstance(snapshot, (str, os.PathLike)) and str(snapshot):
@@ -205,9 +215,31 @@ def _check_snapshot(snapshot: Any) -> str | os.PathLike:
         if path.exists() and not path.is_dir():
             raise InvalidArgumentError("snapshot", str(snapshot), "names a file, not a folder",
                                        "pass 'memory', 'disk' or a folder path.")
-        return path
+        text = str(snapshot)
+        explicit = (not isinstance(snapshot, str) or os.sep in text or (os.altsep or os.sep) in text
+                    or text.startswith(("~", ".")))
+        if not path.exists() and not explicit:
+            import difflib
+
+            near = difflib.get_close_matches(text, ["memory", "disk"], n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise InvalidArgumentError("snapshot", text, "must be 'memory', 'disk', an existing folder or a path",
+                                       f"{hint}For a new folder, write it as a path, e.g. './{text}'.")
+        return path.expanduser()
     raise InvalidArgumentError("snapshot", snapshot, "must be 'memory', 'disk' or a folder path",
                                "e.g. snapshot='disk' for a temporary directory.")
+
+
+def _check_scaler(grad_scaler) -> None:
+    """A ``grad_scaler`` must be a ``torch.amp.GradScaler`` (or behave like one)."""
+    if grad_scaler is None:
+        return
+    missing = [m for m in ("scale", "step", "update", "state_dict", "load_state_dict")
+               if not callable(getattr(grad_scaler, m, None))]
+    if missing:
+        raise InvalidArgumentError("grad_scaler", type(grad_scaler).__name__,
+                                   f"must be a torch.amp.GradScaler (it lacks {', '.join(missing)})",
+                                   "pass torch.amp.GradScaler('cuda') for mixed precision, or leave it None.")
 
 
 def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulation_steps, device, metric):
@@ -239,6 +271,13 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
             "optimizer", f"{len(missing)} missing parameters ({shown})",
             "must hold every model parameter that requires grad, or the sweep would not train them",
             "build the optimizer from model.parameters(), or freeze those parameters with requires_grad_(False).")
+    step_params = inspect.signature(optimizer.step).parameters
+    closure = step_params.get("closure")
+    if closure is not None and closure.default is inspect.Parameter.empty:
+        raise InvalidArgumentError(
+            "optimizer", type(optimizer).__name__, "must step without a closure (this one re-evaluates the loss "
+            "several times per step, so a step's loss does not belong to one LR)",
+            "use a first-order optimizer (SGD, Adam, AdamW, ...) for the range test.")
     lr0 = optimizer.param_groups[0].get("lr")
     if not isinstance(lr0, (int, float)) or isinstance(lr0, bool) or not math.isfinite(lr0) or lr0 <= 0:
         raise InvalidArgumentError(
@@ -276,13 +315,37 @@ def _to_device(batch: Any, device: torch.device) -> Any:
     return batch
 
 
-def _xy(batch: Any) -> tuple[Any, Any]:
+def _xy(batch: Any, loader: str = "train_loader") -> tuple[Any, Any]:
     if isinstance(batch, (list, tuple)) and len(batch) == 2:
         return batch[0], batch[1]
+    if loader == "val_loader":
+        raise InvalidArgumentError(
+            "val_loader", f"a batch of type {type(batch).__name__}",
+            "must yield (inputs, targets) pairs: validation computes loss_fn(model(inputs), targets)",
+            "give a validation loader of (inputs, targets) batches, or leave val_loader None.")
     raise InvalidArgumentError(
         "train_loader", f"a batch of type {type(batch).__name__}",
         "must yield (inputs, targets) pairs for the default step",
         "pass train_step=lambda model, batch: ... returning the loss, for dict batches or several inputs.")
+
+
+def _metric_value(metric, out, y) -> float:
+    """The user's metric as a float, or a clear error naming ``metric``."""
+    try:
+        value = metric(out, y)
+    except LRScopeError:
+        raise
+    except Exception as exc:
+        raise InvalidArgumentError("metric", getattr(metric, "__name__", type(metric).__name__),
+                                   f"must accept (outputs, targets); it raised {type(exc).__name__}: {exc}",
+                                   "check the metric against the model's outputs and the targets.") from exc
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError("metric", f"a {type(value).__name__} ({value!r:.40})",
+                                   "must return a number (higher is better), e.g. an accuracy",
+                                   "return a float or a one-element tensor, e.g. (out.argmax(1) == y).float().mean()."
+                                   ) from None
 
 
 class _Stepper:
@@ -333,13 +396,17 @@ class _Stepper:
         if self.train_step is not None:
             try:
                 return self.train_step(self.model, batch), None
-            except (RuntimeError, TypeError, ValueError, IndexError, KeyError) as exc:
+            except LRScopeError:
+                raise
+            except Exception as exc:  # any error of the user's step, wrapped the same way
                 raise RangeTestError(f"train_step failed on a batch from train_loader ({type(exc).__name__}: {exc}). "
                                      "Fix: check train_step against the loader's batches.") from exc
         x, y = _xy(batch)
         try:
             out = self.model(x)
-        except (RuntimeError, TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        except LRScopeError:
+            raise
+        except Exception as exc:
             raise InvalidArgumentError(
                 "train_loader", f"a batch with inputs {_describe(x)}",
                 f"must be something the model can take; model(x) raised {type(exc).__name__}: {exc}",
@@ -347,7 +414,9 @@ class _Stepper:
                 "several inputs or a loss computed inside the model.") from exc
         try:
             loss = self.loss_fn(out, y)
-        except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+        except LRScopeError:
+            raise
+        except Exception as exc:
             raise InvalidArgumentError(
                 "loss_fn", type(self.loss_fn).__name__,
                 f"must accept (model(x), y); it raised {type(exc).__name__}: {exc}",
@@ -355,7 +424,7 @@ class _Stepper:
         metric = None
         if self.metric is not None:
             with torch.no_grad():
-                metric = float(self.metric(out.detach(), y))
+                metric = _metric_value(self.metric, out.detach(), y)
         return loss, metric
 
     def step(self, lr: float) -> tuple[float, float | None]:
@@ -375,11 +444,20 @@ class _Stepper:
         if not self._grads_checked:   # the first step, before anything changes
             _check_gradients(self.model, self.optimizer, loss, self.train_step is not None)
             self._grads_checked = True
-        if self.scaler is not None:
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-        else:
-            self.optimizer.step()
+        try:
+            if self.scaler is not None:
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+            else:
+                self.optimizer.step()
+        except torch.OutOfMemoryError:
+            raise
+        except RuntimeError as exc:
+            raise InvalidArgumentError(
+                "optimizer", type(self.optimizer).__name__,
+                f"failed to step ({exc})",
+                "check that the optimizer suits the model (e.g. SparseAdam needs sparse gradients, "
+                "nn.Embedding(sparse=True)); use SGD, Adam or AdamW otherwise.") from exc
         return total / self.acc, (float(np.mean(metrics)) if metrics else None)
 
     def evaluate(self, val_loader) -> tuple[float, float | None]:
@@ -390,12 +468,12 @@ class _Stepper:
         try:
             with torch.no_grad():
                 for batch in val_loader:
-                    x, y = _xy(_to_device(batch, self.device))
+                    x, y = _xy(_to_device(batch, self.device), "val_loader")
                     out = self.model(x)
                     n = len(y) if hasattr(y, "__len__") else 1
                     tot_loss += _scalar(self.loss_fn(out, y)) * n
                     if self.metric is not None:
-                        tot_metric += float(self.metric(out, y)) * n
+                        tot_metric += _metric_value(self.metric, out, y) * n
                     count += n
         finally:
             for m, mode in was_training:
@@ -587,7 +665,7 @@ def find_lr(
         train_loader: re-iterable batches ``(x, y)``; cycled when shorter than the sweep.
         start_lr: first LR of group 0 (> 0).
         end_lr: last planned LR of group 0 (> start_lr).
-        num_steps: optimizer steps planned up to ``end_lr`` (>= 10).
+        num_steps: optimizer steps planned up to ``end_lr`` (10 to 1,000,000).
         mode: "exp" (geometric) or "linear" (never extended).
         smoothing: debiased-EMA factor in [0, 1) for the smoothed loss (0: none).
         diverge_factor: stop when the smoothed loss exceeds its best by (factor - 1) x |best| (> 1).
@@ -607,7 +685,7 @@ def find_lr(
         grad_scaler: a ``torch.amp.GradScaler`` for mixed precision (its state is restored).
         device: where batches go; None: the device of the model's first parameter.
         snapshot: "memory", "disk" (temporary directory, removed) or a folder path.
-        repeats: number of sweeps (>= 1); with > 1 the sweep's curve is their median.
+        repeats: number of sweeps (1 to 100); with > 1 the sweep's curve is their median.
         seed: seeds python/numpy/torch and the loader's generator before each sweep
             (``seed + k`` for repeat k) and before each confirmation run; None keeps the
             current RNG streams (every confirmation run replays the same batches).
@@ -641,7 +719,7 @@ def find_lr(
     if not diverge_factor > 1.0:
         raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1",
                                    "use e.g. diverge_factor=4 (stop at 4x the best loss).")
-    repeats = v.integer("repeats", repeats, minimum=1)
+    repeats = v.integer("repeats", repeats, minimum=1, maximum=100)
     if not isinstance(confirm, bool):
         raise InvalidArgumentError("confirm", confirm, "must be True or False",
                                    "pass confirm=False to skip the confirmation runs.")
@@ -658,6 +736,7 @@ def find_lr(
             raise InvalidArgumentError("loss_fn", None, "is required for validation (loss_fn(model(x), y))",
                                        "pass loss_fn, or leave val_every None.")
     where = _check_snapshot(snapshot)
+    _check_scaler(grad_scaler)
     accumulation_steps, device = _check_common(model, optimizer, loss_fn, train_loader, train_step,
                                                accumulation_steps, device, metric)
     stepper = _Stepper(model, optimizer, loss_fn, train_loader, train_step=train_step,
@@ -780,7 +859,7 @@ def probe(
     Args:
         model, optimizer, loss_fn, train_loader: as for :func:`find_lr`.
         lrs: the LRs to try (each > 0).
-        steps: optimizer steps per run (>= 2).
+        steps: optimizer steps per run (2 to 1,000,000).
         diverge_factor: a run "explodes" when its loss rises above
             ``start + (diverge_factor - 1) * |start|`` (> 1).
         slow_ratio: a run is "too slow" when its loss drop is below ``slow_ratio`` times the
@@ -800,7 +879,7 @@ def probe(
                                    "e.g. lrs=(0.1, 0.01, 0.001).") from None
     if not lr_list:
         raise InvalidArgumentError("lrs", lrs, "must hold at least one LR", "e.g. lrs=(0.1, 0.01, 0.001).")
-    steps = v.integer("steps", steps, minimum=2)
+    steps = v.integer("steps", steps, minimum=2, maximum=MAX_STEPS)
     diverge_factor = v.finite("diverge_factor", diverge_factor)
     if not diverge_factor > 1.0:
         raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1", "use e.g. diverge_factor=4.")
@@ -808,6 +887,7 @@ def probe(
     if seed is not None:
         seed = v.integer("seed", seed, minimum=0)
     where = _check_snapshot(snapshot)
+    _check_scaler(grad_scaler)
     accumulation_steps, device = _check_common(model, optimizer, loss_fn, train_loader, train_step,
                                                accumulation_steps, device, None)
     stepper = _Stepper(model, optimizer, loss_fn, train_loader, train_step=train_step,

@@ -75,7 +75,7 @@ def plot_range_test(result, ax=None, *, suggestions=None, title: str | None = No
         ax_met = axes[1] if has_metric else None
         ax_runs = axes[-1] if result.confirm is not None else None
     else:
-        fig = ax.figure
+        fig = v.axes("ax", ax)
         ax_loss = ax
         ax_met = ax.twinx() if has_metric else None
 

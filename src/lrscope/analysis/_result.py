@@ -546,12 +546,26 @@ class RangeTestResult:
         if missing:
             raise InvalidArgumentError("range-test dict", f"missing keys {missing}", "lacks required keys",
                                        "pass the full output of to_dict().")
+        try:
+            return cls._from_checked_dict(d, names)
+        except InvalidArgumentError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise InvalidArgumentError("range-test dict", f"a value that does not fit ({type(exc).__name__}: {exc})",
+                                       "must hold the types to_dict() writes (numbers, lists of numbers)",
+                                       "pass the unmodified output of to_dict() / lrscope find --json.") from None
+
+    @classmethod
+    def _from_checked_dict(cls, d: dict[str, Any], names: list[str]) -> "RangeTestResult":
         kw: dict[str, Any] = {}
         for name in names:
             if name not in d:
                 continue
             val = d[name]
             if name == "repeats":
+                if not isinstance(val, (list, tuple)):
+                    raise InvalidArgumentError("repeats", type(val).__name__, "must be a list of range-test dicts",
+                                               "pass the unmodified output of to_dict().")
                 val = tuple(cls.from_dict(r) for r in val)
             elif name in ("confirm", "confirm_long") and val is not None:
                 val = ProbeResult.from_dict(val)

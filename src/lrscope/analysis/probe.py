@@ -198,7 +198,7 @@ class ProbeResult:
             fig = Figure(figsize=(7, 4.5))
             ax = fig.add_subplot(1, 1, 1)
         else:
-            fig = ax.figure
+            fig = v.axes("ax", ax)
         finite_starts = [c[0] for c in self.curves if c.size and np.isfinite(c[0])]
         for lr, c, verdict in zip(self.lrs, self.curves, self._verdicts):
             style = {"explodes": ":", "too slow": "--", "good": "-"}[verdict]

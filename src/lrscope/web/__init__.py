@@ -121,8 +121,18 @@ def load_landscape(path: str | Path) -> dict[str, Any]:
         doc = json.loads(p.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidArgumentError("landscape", str(p), f"is not valid JSON ({exc})", _FIX) from exc
+    except RecursionError:
+        raise InvalidArgumentError("landscape", str(p), "is nested too deeply to be a landscape file", _FIX) from None
+    except OSError as exc:
+        raise InvalidArgumentError("landscape", str(p), f"cannot be read ({exc.strerror or exc})",
+                                   "check the path and its permissions.") from None
     return validate_landscape(doc, name=f"landscape {p.name}")
 
 
 def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:   # an integer with hundreds of digits
+        return False
