@@ -93,6 +93,7 @@ def test_killed_worker_loses_no_trial_and_the_best_is_as_if_nothing_happened(pg_
                       "--strategy", "grid", "--direction", "minimize", "--trials", str(target))
     out, err = create.communicate(timeout=60)
     assert create.returncode == 0, err
+    assert "Warning" not in err, err   # Optuna's ExperimentalWarning (heartbeats) is lrscope's business
 
     # The reference: the same grid in memory, in one process that nobody kills.
     reference = _lrscope("search", f"{task}:make_task", "--space", space, "--strategy", "grid",
@@ -117,6 +118,7 @@ def test_killed_worker_loses_no_trial_and_the_best_is_as_if_nothing_happened(pg_
         assert victim is not None, "worker A never ran a trial while another one had finished"
         out_b, err_b = b.communicate(timeout=90)
         assert b.returncode == 0, err_b
+        assert "ExperimentalWarning" not in err_b, err_b
         out_ref, err_ref = reference.communicate(timeout=90)
         assert reference.returncode == 0, err_ref
     finally:

@@ -29,10 +29,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--pruner", choices=("none", "median", "sha", "asha", "hyperband"), default=None)
     p.add_argument("--max-steps", type=int, default=None, help="stop once all trials spent this many steps")
     p.add_argument("--sampler-seed", type=int, default=None,
-                   help="sampler seed (default: --seed alone, random for a shared study's worker)")
+                   help="sampler seed, 0 to 2**32-1 (default: --seed alone, random for a shared study's worker)")
     p.add_argument("--device", default=None, help="torch device, e.g. cuda:0")
     add_storage_flags(p)
-    p.add_argument("--heartbeat", type=int, default=10, help="seconds between heartbeats (database storage)")
+    p.add_argument("--heartbeat", type=int, default=10, help="seconds between heartbeats (journal or database storage)")
     p.add_argument("--grace", type=int, default=None, help="seconds without heartbeat before a trial is retried")
     add_output_flags(p)
     p.set_defaults(func=run)
@@ -43,10 +43,15 @@ def run(args: argparse.Namespace) -> int:
     check_writable("--plot", args.plot, "plot")
     check_writable("--report", args.report, "html")
     from ..hpsearch import SearchInterrupted, search, task_objective
+    from ..hpsearch._samplers import check_seed
 
-    objective = task_objective(spec, steps=args.steps, eval_every=args.eval_every, seed=args.seed, device=args.device)
     shared = args.storage is not None
-    sampler_seed = args.sampler_seed if args.sampler_seed is not None else (None if shared else args.seed)
+    # the sampler's seed, named by the flag it came from, checked before the task is loaded
+    if args.sampler_seed is not None:
+        sampler_seed = check_seed("--sampler-seed", args.sampler_seed)
+    else:
+        sampler_seed = None if shared else check_seed("--seed", args.seed)
+    objective = task_objective(spec, steps=args.steps, eval_every=args.eval_every, seed=args.seed, device=args.device)
     try:
         result = search(objective, space=args.space, strategy=args.strategy, budget=args.trials, storage=args.storage,
                         study=args.study, seed=sampler_seed, pruner=args.pruner, progress=not args.no_progress,

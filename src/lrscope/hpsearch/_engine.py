@@ -27,9 +27,9 @@ from optuna.trial import TrialState
 from .. import _validate as v
 from .._json import strict
 from ..errors import InvalidArgumentError, LRScopeError
-from ._samplers import STRATEGIES, make_sampler
+from ._samplers import STRATEGIES, check_seed, make_sampler
 from ._space import Choice, Float, parse_space, space_to_dict
-from ._storage import redact, resolve_storage
+from ._storage import redact, resolve_storage, stale_heartbeat
 
 __all__ = ["search", "SearchResult", "SearchInterrupted", "TrialRecord", "Reporter", "create_study", "list_studies", "load_search", "resolve_pruner",
            "PRUNERS", "META_KEY"]
@@ -360,27 +360,42 @@ def create_study(storage: Any, study: str, *, space: Any = None, strategy: str =
     st = resolve_storage(storage)
     meta = _meta(space, strategy, direction, pruner, trials)
     if _study_exists(st, study):
-        old = optuna.load_study(study_name=study, storage=st).user_attrs.get(META_KEY)
-        if exists_ok and old == meta:
-            return meta
-        raise InvalidArgumentError("study", study, f"already exists in {redact(str(storage))}",
-                                   "choose another name, or start workers with `lrscope search --study NAME`.")
-    with _quiet():
-        s = optuna.create_study(study_name=study, storage=st, direction=direction)
+        return _existing_study(st, storage, study, meta, exists_ok)
+    try:
+        with _quiet():
+            s = optuna.create_study(study_name=study, storage=st, direction=direction)
+    except optuna.exceptions.DuplicatedStudyError:
+        # another `study create` made it between our check and our create: the same answer as
+        # when it came first
+        return _existing_study(st, storage, study, meta, exists_ok)
     s.set_user_attr(META_KEY, meta)
     return meta
 
 
+def _existing_study(st, storage, study: str, meta: dict[str, Any], exists_ok: bool) -> dict[str, Any]:
+    """A study of that name is there already: fine with exists_ok and the same settings, else an error."""
+    if exists_ok:
+        try:
+            old = optuna.load_study(study_name=study, storage=st).user_attrs.get(META_KEY)
+        except KeyError:  # pragma: no cover - removed again in between
+            old = None
+        if old == meta:
+            return meta
+    raise InvalidArgumentError("study", study, f"already exists in {redact(str(storage))}",
+                               "choose another name, or start workers with `lrscope search --study NAME`.")
+
+
 def list_studies(storage: Any) -> list[dict[str, Any]]:
     """Every study in a storage: ``[{"study": name, "trials": n, "best": value or None}, ...]``."""
-    summaries = optuna.get_all_study_summaries(resolve_storage(storage, create=False), include_best_trial=True)
+    summaries = optuna.get_all_study_summaries(resolve_storage(storage, create=False, write=False),
+                                               include_best_trial=True)
     return [{"study": s.study_name, "trials": s.n_trials,
              "best": None if s.best_trial is None else s.best_trial.value} for s in summaries]
 
 
 def load_search(storage: Any, study: str) -> SearchResult:
     """Read a study (any storage) as a :class:`SearchResult`, e.g. for `lrscope study show`."""
-    st = resolve_storage(storage, create=False)
+    st = resolve_storage(storage, create=False, write=False)
     if st is None:
         raise InvalidArgumentError("storage", None, "is required to read a study", "give the study's storage.")
     if not _study_exists(st, study):
@@ -400,6 +415,8 @@ def _result(study: optuna.Study) -> SearchResult:
         reason = t.user_attrs.get("reason")
         if t.state == TrialState.FAIL and reason is None:
             reason = t.system_attrs.get("fail_reason") or "worker stopped (no heartbeat) or unknown failure"
+        if t.state == TrialState.RUNNING and reason is None:
+            reason = stale_heartbeat(t)  # a journal trial whose worker died and that nobody has failed yet
         records.append(TrialRecord(number=t.number, config=dict(t.params), metric=metric,
                                    state=_STATES.get(t.state, str(t.state)), steps=int(t.user_attrs.get("steps", 0)),
                                    reason=reason, retry_of=t.system_attrs.get("failed_trial"),
@@ -507,13 +524,15 @@ def search(objective: Callable[[dict, Reporter], float], space: Any = None, stra
         budget: trials this call runs (>= 1); a stored study's target ``trials`` also stops it.
         storage: None (memory), "file.log" (journal) or a database URL ("postgresql+psycopg2://...").
         study: the study's name; with a storage, an existing study is joined (its settings win).
-        seed: sampler seed (None: fresh randomness; give workers of one study different seeds).
+        seed: sampler seed, 0 <= seed < 2**32 (None: fresh randomness; give workers of one study
+            different seeds).
         pruner: None/"none", "median", "sha"/"asha", "hyperband" or an Optuna pruner.
         progress: show a progress bar on stderr.
         direction: "maximize" or "minimize" the metric (default: ``objective.direction`` or "minimize").
         max_steps: stop once the trials have spent this many optimizer steps in all.
         must_exist: raise when ``study`` does not exist in ``storage`` (workers of a shared study).
-        heartbeat_interval, grace_period: seconds; database storage only (dead workers' trials are retried).
+        heartbeat_interval, grace_period: seconds; journal or database storage (a dead worker's trial
+            is failed and retried by the next worker that starts a trial).
 
     Returns:
         SearchResult with every trial of the study (this worker's and others').
@@ -537,6 +556,7 @@ def _search(objective, space, strategy, budget, storage, study, seed, pruner, pr
                                    "pass a function, or build one with lrscope.hpsearch.task_objective(make_task).")
     if strategy is not None:
         v.choice("strategy", strategy, STRATEGIES)
+    seed = check_seed("seed", seed)
     budget = v.integer("budget", budget, minimum=1)
     if max_steps is not None:
         max_steps = v.integer("max_steps", max_steps, minimum=1)

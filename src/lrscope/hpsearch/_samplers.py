@@ -27,9 +27,27 @@ from .. import _validate as v
 from ..errors import InvalidArgumentError
 from ._space import Choice, Float, Int
 
-__all__ = ["SimulatedAnnealingSampler", "AntColonySampler", "STRATEGIES", "make_sampler", "to_distributions"]
+__all__ = ["SimulatedAnnealingSampler", "AntColonySampler", "STRATEGIES", "make_sampler", "to_distributions",
+           "check_seed"]
 
 STRATEGIES = ("grid", "random", "qmc", "tpe", "gp", "cmaes", "nsga2", "anneal", "aco", "finder")
+
+#: numpy's RandomState (behind every Optuna sampler) takes seeds 0 .. 2**32 - 1
+SEED_LIMIT = 2 ** 32
+
+
+def check_seed(name: str, seed: object) -> int | None:
+    """Return a sampler seed: None (fresh randomness) or a whole number 0 <= seed < 2**32.
+
+    ``name`` is how the caller calls it (``seed``, ``--sampler-seed``), so the error names it.
+    """
+    if seed is None:
+        return None
+    seed = v.integer(name, seed)
+    if not 0 <= seed < SEED_LIMIT:
+        raise InvalidArgumentError(name, seed, "must be from 0 to 2**32 - 1",
+                                   f"pass `{name}` from 0 to {SEED_LIMIT - 1}, or none for fresh randomness.")
+    return seed
 
 
 # ----------------------------------------------------------------------------- unit-cube coding
@@ -83,6 +101,7 @@ class _HistorySampler(BaseSampler):
     """
 
     def __init__(self, *, seed: int | None = None, n_startup_trials: int = 5):
+        seed = check_seed("seed", seed)
         self._seed = seed
         self._rng = np.random.RandomState(seed)
         self._n_startup_trials = v.integer("n_startup_trials", n_startup_trials, minimum=1)
@@ -380,6 +399,7 @@ def make_sampler(strategy: str, space: Mapping[str, Any], *, seed: int | None = 
         An ``optuna.samplers.BaseSampler``.
     """
     v.choice("strategy", strategy, STRATEGIES)
+    seed = check_seed("seed", seed)
     startup = max(3, min(10, budget // 4))
     if strategy == "grid":
         return optuna.samplers.GridSampler(grid_values(space, budget), seed=seed)
