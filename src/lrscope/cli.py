@@ -24,8 +24,17 @@ from .errors import InvalidArgumentError, LRScopeError, MissingDependencyError
 SUBCOMMANDS = ("schedule", "find", "probe", "search", "study", "landscape", "explore")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with lrscope's error format: ``lrscope X: error: ... Fix: ...`` and exit 2 (the
+    usage line first, as argparse prints it)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}. Fix: see `{self.prog} --help` for the arguments.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lrscope",
         description="Choose a learning rate by measurement: range test, probe, schedules, search, explorer.",
     )
