@@ -127,6 +127,11 @@ CLI_CASES = FIND + PROBE + SCHEDULE + SEARCH + STUDY + LANDSCAPE + EXPLORE + TOP
 
 @pytest.fixture
 def files(tmp_path):
+    return make_files(tmp_path)
+
+
+def make_files(tmp_path):
+    """The files the bad inputs point at (a good task, broken task files, bad specs, a corrupt journal)."""
     work = tmp_path / "work"
     work.mkdir()
     made = {"task": work / "task.py", "needs_arg": work / "needs.py", "raises": work / "raises.py",
