@@ -279,6 +279,7 @@ def _api_calls():
         "search budget": lambda: lrscope.hpsearch.search(lambda cfg: 1.0, budget=0),
         "search seed": lambda: lrscope.hpsearch.search(lambda cfg: 1.0, budget=1, seed="x"),
         "search strategy": lambda: lrscope.hpsearch.search(lambda cfg: 1.0, budget=1, strategy="bogus"),
+        "search plot axes": lambda: lrscope.hpsearch.search(lambda cfg: 1.0, budget=1, progress=False).plot(axes="ab"),
         "write_html result": lambda: lrscope.report.write_html("x", "r.html"),
         "landscape file": lambda: lrscope.web.load_landscape("missing.json"),
         "landscape doc": lambda: lrscope.web.validate_landscape({"format": "lrscope-landscape"}),

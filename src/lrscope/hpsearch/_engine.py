@@ -252,8 +252,13 @@ class SearchResult:
 
             fig = Figure(figsize=(10, 4))
             axes = fig.subplots(1, 2)
+        pair = isinstance(axes, (list, tuple)) or hasattr(axes, "shape")   # a list, a tuple or plt's array
+        if not pair or len(axes) != 2:
+            raise InvalidArgumentError("axes", type(axes).__name__, "must be a pair of matplotlib Axes",
+                                       "pass e.g. fig, axes = plt.subplots(1, 2); result.plot(axes=axes), or None.")
         ax1, ax2 = axes
-        fig = ax1.figure
+        fig = v.axes("axes", ax1)
+        v.axes("axes", ax2)
         steps, best = self.curve()
         ax1.step(steps, best, where="post", label=self.strategy)
         ax1.set_xlabel("cumulative training steps")
