@@ -9,7 +9,7 @@ Run it with::
 The format: a function (any name; you point at it after the colon) that returns
 
 * a ``lrscope.Task(model, optimizer, loss_fn, train_loader, val_loader=None, metric=None,
-  train_step=None, name="...")``,
+  train_step=None, eval_step=None, name="...")``,
 * or a dict with those keys (at least model, optimizer, train_loader; loss_fn unless
   train_step computes the loss),
 * or a tuple ``(model, optimizer, loss_fn, train_loader[, val_loader])``.

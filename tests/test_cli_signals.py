@@ -58,3 +58,34 @@ def test_a_signal_mid_sweep_restores_cleans_up_and_exits_128_plus_it(tmp_path, s
     assert proc.returncode == code, err[-2000:]
     assert name in err and "Traceback" not in err
     assert not [p for p in tmp.iterdir() if p.name.startswith("lrscope-snapshot-")]
+
+
+def test_sigterm_stops_a_search_between_safe_points_and_keeps_the_study(tmp_path):
+    # signals during a search are deferred to the trial's next reporter call (an interrupt inside
+    # Optuna's machinery could leave a heartbeat thread running, and the process would never exit)
+    from lrscope.hpsearch import load_search
+    from test_search_task import SLOW_TASK
+
+    task, log = tmp_path / "task.py", tmp_path / "s.log"
+    task.write_text(SLOW_TASK)
+    cmd = [sys.executable, "-m", "lrscope", "search", f"{task}:make_task", "--strategy", "random", "--trials", "40",
+           "--steps", "20", "--no-progress", "--storage", str(log)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_signals)
+    try:
+        deadline, done = time.time() + 120, []
+        while time.time() < deadline and not done:
+            time.sleep(0.2)
+            if log.exists() and log.stat().st_size:
+                done = [t for t in load_search(str(log), "lrscope-search").trials if t.state == "COMPLETE"]
+        assert done, "the search never finished a trial"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143, err[-2000:]
+    assert "interrupted after" in err and "Traceback" not in err
+    kept = load_search(str(log), "lrscope-search")
+    assert all(t.state in ("COMPLETE", "FAIL") for t in kept.trials)    # nothing left RUNNING

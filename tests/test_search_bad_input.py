@@ -256,7 +256,8 @@ def test_killed_workers_trial_in_a_journal_is_failed_and_retried(tmp_path, capsy
         running = []
         while time.time() < deadline and not running:
             time.sleep(0.1)
-            running = [t for t in load_search(path, "s").trials if t.state == "RUNNING"]
+            # a trial is RUNNING from the moment it is created, before its parameters are written
+            running = [t for t in load_search(path, "s").trials if t.state == "RUNNING" and t.config]
         assert running, worker.communicate(timeout=5)
         worker.send_signal(signal.SIGKILL)
     finally:

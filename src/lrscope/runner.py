@@ -279,7 +279,7 @@ def run_sweep(
             if val_fn is not None and (i + 1) % val_every == 0:
                 vl, vm = val_fn()
                 val_steps.append(i)
-                val_losses.append(float(vl))
+                val_losses.append(math.nan if vl is None else float(vl))
                 val_metric.append(None if vm is None else float(vm))
             if bar is not None:
                 bar.update(1)

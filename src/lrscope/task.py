@@ -49,7 +49,13 @@ class Task:
         metric: optional ``metric(outputs, targets) -> float``, higher is
             better (e.g. accuracy).
         train_step: optional ``train_step(model, batch) -> loss`` replacing
-            the default ``loss_fn(model(x), y)``.
+            the default ``loss_fn(model(x), y)``; it either calls ``backward()``
+            itself and returns the loss detached, or returns the loss with its
+            graph (never both).
+        eval_step: optional ``eval_step(model, batch) -> {"loss": ..., "metric": ...}``
+            scoring one validation batch of any shape (either key may be left out;
+            ``"n"``, the batch size, weights the mean); without it validation
+            batches must be ``(x, y)``.
         name: a short label for reports.
     """
 
@@ -60,6 +66,7 @@ class Task:
     val_loader: Iterable[Any] | None = None
     metric: Callable[..., float] | None = None
     train_step: Callable[..., Any] | None = None
+    eval_step: Callable[..., Any] | None = None
     name: str = "task"
 
     @property

@@ -117,9 +117,7 @@ def run(args: argparse.Namespace) -> int:
     require("torch", "lrscope find", "torch")
     set_threads(args.threads, spec)
     task = load_task(spec, seed=args.seed)
-    result = find_lr(task.model, task.optimizer, task.loss_fn, task.train_loader, metric=task.metric,
-                     val_loader=task.val_loader, train_step=task.train_step, seed=args.seed,
-                     confirm=args.confirm, progress=not args.no_progress, **kwargs)
+    result = find_lr(task, seed=args.seed, confirm=args.confirm, progress=not args.no_progress, **kwargs)
     for r in (result, *result.repeats):
         r.task_name = task.name
 

@@ -65,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     set_threads(args.threads, spec)
     task = load_task(spec, seed=args.seed)
-    result = probe(task.model, task.optimizer, task.loss_fn, task.train_loader, train_step=task.train_step,
-                   seed=args.seed, progress=not args.no_progress, **kwargs)
+    result = probe(task, seed=args.seed, progress=not args.no_progress, **kwargs)
     result.task_name = task.name
     if args.json:
         print_json(result.to_dict())

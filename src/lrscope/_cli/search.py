@@ -34,6 +34,9 @@ def add_parser(subparsers) -> None:
     add_storage_flags(p)
     p.add_argument("--heartbeat", type=int, default=10, help="seconds between heartbeats (journal or database storage)")
     p.add_argument("--grace", type=int, default=None, help="seconds without heartbeat before a trial is retried")
+    from .find import add_threads_flag
+
+    add_threads_flag(p)
     add_output_flags(p)
     p.set_defaults(func=run)
 
@@ -51,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
         sampler_seed = check_seed("--sampler-seed", args.sampler_seed)
     else:
         sampler_seed = None if shared else check_seed("--seed", args.seed)
+    from .find import set_threads
+
+    set_threads(args.threads, spec)
     objective = task_objective(spec, steps=args.steps, eval_every=args.eval_every, seed=args.seed, device=args.device)
     try:
         result = search(objective, space=args.space, strategy=args.strategy, budget=args.trials, storage=args.storage,
@@ -58,14 +64,22 @@ def run(args: argparse.Namespace) -> int:
                         max_steps=args.max_steps, must_exist=shared and args.study is not None,
                         heartbeat_interval=args.heartbeat, grace_period=args.grace)
     except SearchInterrupted as stop:
-        # Ctrl-C: show what was done, and say where it is kept, then exit 130 as for any interrupt.
+        # Ctrl-C (or SIGTERM/SIGHUP): show what was done, and say where it is kept, then exit 128 + the signal.
         emit(stop.result, args)  # a failed write is reported; the interrupt decides the exit code
         kept = (f"they are kept in {args.storage}; run the same command to go on" if shared else
                 "they were in memory only; give --storage study.log --study NAME to keep a search")
         n = len(stop.result.trials)
         print(f"lrscope search: interrupted after {n} trial{'s' * (n != 1)}; {kept}", file=sys.stderr)
-        return 130
-    return emit(result, args)
+        return 128 + stop.signum
+    code = emit(result, args)
+    if not any(t.state == "COMPLETE" for t in result.trials):
+        failed = [t for t in result.trials if t.state == "FAIL"]
+        why = (f"the first failure (trial {failed[0].number}): {failed[0].reason}" if failed else
+               "no trial ran (every one was pruned, or the budget was spent)")
+        print(f"lrscope search: failed: no trial finished; {why}. Fix: run `lrscope find` or `lrscope probe` "
+              "on the same task to see the error, and check the task against the search space.", file=sys.stderr)
+        return 1
+    return code
 
 
 def emit(result, args) -> int:

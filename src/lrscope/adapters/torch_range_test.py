@@ -48,8 +48,10 @@ import torch
 from .. import _validate as v
 from ..analysis import RangeTestResult
 from ..analysis.probe import ProbeResult
-from ..errors import InvalidArgumentError, LRScopeError, RangeTestError
+from ..errors import InvalidArgumentError, RangeTestError
 from ..runner import EXTEND_DECADES, MAX_STEPS, extended_lrs, run_sweep
+from .torch_core import Stepper as _Stepper
+from .torch_scheduler import ScheduleLR  # noqa: F401  (registers RangeTestResult.apply for torch)
 
 __all__ = ["find_lr", "probe", "Snapshot"]
 
@@ -205,6 +207,26 @@ class Snapshot:
 # --------------------------------------------------------------------------- checks
 
 
+def _from_task(model, optimizer, loss_fn, train_loader, extras: dict[str, Any]):
+    """``find_lr(task)`` / ``probe(task)``: a :class:`lrscope.Task` (or the dict ``make_task``
+    returns) passed whole, so that its metric, validation loader, ``train_step`` and
+    ``eval_step`` are never dropped on the way. Keyword arguments given explicitly win."""
+    from collections.abc import Mapping
+
+    from ..task import Task, as_task
+
+    if not isinstance(model, (Task, Mapping)):
+        return model, optimizer, loss_fn, train_loader, extras
+    task = as_task(model, where="task")
+    if any(x is not None for x in (optimizer, loss_fn, train_loader)):
+        raise InvalidArgumentError("model", "a Task together with optimizer/loss_fn/train_loader",
+                                   "must be either a Task (passed alone) or a model followed by its optimizer, "
+                                   "loss_fn and train_loader", "pass find_lr(task) or find_lr(model, optimizer, "
+                                   "loss_fn, train_loader).")
+    filled = {k: (val if val is not None else getattr(task, k, None)) for k, val in extras.items()}
+    return task.model, task.optimizer, task.loss_fn, task.train_loader, filled
+
+
 def _check_snapshot(snapshot: Any) -> str | os.PathLike:
     """'memory', 'disk', an existing folder, or a new folder written as a path (``./snaps``,
     ``/tmp/x``, a ``Path``): a bare word that is none of these is taken for a typo, not made a folder."""
@@ -304,246 +326,6 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
 # --------------------------------------------------------------------------- stepping
 
 
-def _to_device(batch: Any, device: torch.device) -> Any:
-    if isinstance(batch, torch.Tensor):
-        return batch if batch.device == device else batch.to(device, non_blocking=True)
-    if isinstance(batch, dict):
-        return {k: _to_device(val, device) for k, val in batch.items()}
-    if isinstance(batch, (list, tuple)):
-        return type(batch)(_to_device(val, device) for val in batch) if not hasattr(batch, "_fields") \
-            else type(batch)(*(_to_device(val, device) for val in batch))
-    return batch
-
-
-def _xy(batch: Any, loader: str = "train_loader") -> tuple[Any, Any]:
-    if isinstance(batch, (list, tuple)) and len(batch) == 2:
-        return batch[0], batch[1]
-    if loader == "val_loader":
-        raise InvalidArgumentError(
-            "val_loader", f"a batch of type {type(batch).__name__}",
-            "must yield (inputs, targets) pairs: validation computes loss_fn(model(inputs), targets)",
-            "give a validation loader of (inputs, targets) batches, or leave val_loader None.")
-    raise InvalidArgumentError(
-        "train_loader", f"a batch of type {type(batch).__name__}",
-        "must yield (inputs, targets) pairs for the default step",
-        "pass train_step=lambda model, batch: ... returning the loss, for dict batches or several inputs.")
-
-
-def _metric_value(metric, out, y) -> float:
-    """The user's metric as a float, or a clear error naming ``metric``."""
-    try:
-        value = metric(out, y)
-    except LRScopeError:
-        raise
-    except Exception as exc:
-        raise InvalidArgumentError("metric", getattr(metric, "__name__", type(metric).__name__),
-                                   f"must accept (outputs, targets); it raised {type(exc).__name__}: {exc}",
-                                   "check the metric against the model's outputs and the targets.") from exc
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError("metric", f"a {type(value).__name__} ({value!r:.40})",
-                                   "must return a number (higher is better), e.g. an accuracy",
-                                   "return a float or a one-element tensor, e.g. (out.argmax(1) == y).float().mean()."
-                                   ) from None
-
-
-class _Stepper:
-    """One optimizer step at a given LR over a cycling loader; counts micro-batches."""
-
-    def __init__(self, model, optimizer, loss_fn, loader, *, train_step, accumulation_steps, grad_scaler,
-                 device, metric):
-        self.model, self.optimizer, self.loss_fn, self.loader = model, optimizer, loss_fn, loader
-        self.train_step, self.acc, self.scaler = train_step, accumulation_steps, grad_scaler
-        self.device, self.metric = device, metric
-        lr0 = float(optimizer.param_groups[0]["lr"])
-        self.ratios = [float(g["lr"]) / lr0 for g in optimizer.param_groups]
-        self._it = None
-        self._served = 0
-        self._grads_checked = False
-
-    def group_lrs(self, lr: float) -> list[float]:
-        return [lr * r for r in self.ratios]
-
-    def reset_data(self) -> None:
-        self._it = None
-        self._served = 0
-
-    def _next_batch(self) -> Any:
-        if self._it is not None:
-            try:
-                batch = next(self._it)
-                self._served += 1
-                return batch
-            except StopIteration:
-                pass
-        self._it = iter(self.loader)  # (re)start: cycles a loader shorter than the sweep
-        try:
-            batch = next(self._it)
-        except StopIteration:
-            if self._served:
-                raise InvalidArgumentError(
-                    "train_loader", f"a one-shot iterator exhausted after {self._served} batches",
-                    "must be re-iterable when it is shorter than the sweep",
-                    "pass a DataLoader or a list of batches, or lower num_steps.") from None
-            raise InvalidArgumentError("train_loader", "an empty loader", "yields no batches",
-                                       "pass a loader with at least one batch (check the dataset and drop_last).") from None
-        self._served += 1
-        return batch
-
-    def _forward(self, batch) -> tuple[Any, float | None]:
-        batch = _to_device(batch, self.device)
-        if self.train_step is not None:
-            try:
-                return self.train_step(self.model, batch), None
-            except LRScopeError:
-                raise
-            except Exception as exc:  # any error of the user's step, wrapped the same way
-                raise RangeTestError(f"train_step failed on a batch from train_loader ({type(exc).__name__}: {exc}). "
-                                     "Fix: check train_step against the loader's batches.") from exc
-        x, y = _xy(batch)
-        try:
-            out = self.model(x)
-        except LRScopeError:
-            raise
-        except Exception as exc:
-            raise InvalidArgumentError(
-                "train_loader", f"a batch with inputs {_describe(x)}",
-                f"must be something the model can take; model(x) raised {type(exc).__name__}: {exc}",
-                "check the input shapes, or pass train_step=lambda model, batch: ... for dict batches, "
-                "several inputs or a loss computed inside the model.") from exc
-        try:
-            loss = self.loss_fn(out, y)
-        except LRScopeError:
-            raise
-        except Exception as exc:
-            raise InvalidArgumentError(
-                "loss_fn", type(self.loss_fn).__name__,
-                f"must accept (model(x), y); it raised {type(exc).__name__}: {exc}",
-                "check the targets' shape and dtype, or pass train_step=...") from exc
-        metric = None
-        if self.metric is not None:
-            with torch.no_grad():
-                metric = _metric_value(self.metric, out.detach(), y)
-        return loss, metric
-
-    def step(self, lr: float) -> tuple[float, float | None]:
-        for group, glr in zip(self.optimizer.param_groups, self.group_lrs(lr)):
-            group["lr"] = glr
-        self.optimizer.zero_grad(set_to_none=True)
-        total, metrics = 0.0, []
-        for _ in range(self.acc):
-            loss, metric = self._forward(self._next_batch())
-            value = _scalar(loss)
-            if isinstance(loss, torch.Tensor) and loss.requires_grad:
-                scaled = loss / self.acc if self.acc > 1 else loss
-                (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
-            total += value
-            if metric is not None:
-                metrics.append(metric)
-        if not self._grads_checked:   # the first step, before anything changes
-            _check_gradients(self.model, self.optimizer, loss, self.train_step is not None)
-            self._grads_checked = True
-        try:
-            if self.scaler is not None:
-                self.scaler.step(self.optimizer)
-                self.scaler.update()
-            else:
-                self.optimizer.step()
-        except torch.OutOfMemoryError:
-            raise
-        except RuntimeError as exc:
-            raise InvalidArgumentError(
-                "optimizer", type(self.optimizer).__name__,
-                f"failed to step ({exc})",
-                "check that the optimizer suits the model (e.g. SparseAdam needs sparse gradients, "
-                "nn.Embedding(sparse=True)); use SGD, Adam or AdamW otherwise.") from exc
-        return total / self.acc, (float(np.mean(metrics)) if metrics else None)
-
-    def evaluate(self, val_loader) -> tuple[float, float | None]:
-        """Mean loss (and metric) over the whole validation loader, in eval mode, without grad."""
-        was_training = [(m, m.training) for m in self.model.modules()]
-        self.model.eval()
-        tot_loss, tot_metric, count = 0.0, 0.0, 0
-        try:
-            with torch.no_grad():
-                for batch in val_loader:
-                    x, y = _xy(_to_device(batch, self.device), "val_loader")
-                    out = self.model(x)
-                    n = len(y) if hasattr(y, "__len__") else 1
-                    tot_loss += _scalar(self.loss_fn(out, y)) * n
-                    if self.metric is not None:
-                        tot_metric += _metric_value(self.metric, out, y) * n
-                    count += n
-        finally:
-            for m, mode in was_training:
-                m.training = mode
-        if count == 0:
-            raise InvalidArgumentError("val_loader", "an empty loader", "yields no batches",
-                                       "pass a small non-empty validation loader, or leave val_every None.")
-        return tot_loss / count, (tot_metric / count if self.metric is not None else None)
-
-
-def _check_gradients(model, optimizer, loss, own_step: bool) -> None:
-    """Raise, naming the cause, when the first step's backward pass reached no parameter the
-    optimizer updates: a sweep over such a model trains nothing, and its flat curve would
-    otherwise be read as an answer."""
-    params = [p for g in optimizer.param_groups for p in g["params"]]
-    if any(p.grad is not None for p in params):
-        return
-    if torch.is_inference_mode_enabled():
-        raise RangeTestError("The range test ran inside torch.inference_mode(), so no gradient can be computed and "
-                             "nothing would train. Fix: call it outside the inference_mode block.")
-    if not torch.is_grad_enabled():
-        raise RangeTestError("The range test ran with gradients disabled (inside torch.no_grad() or "
-                             "torch.set_grad_enabled(False)), so nothing would train. Fix: call it outside that block.")
-    if not any(p.requires_grad for p in params):
-        raise InvalidArgumentError(
-            "optimizer", f"{type(optimizer).__name__} over {len(params)} tensors, all with requires_grad=False",
-            "must update at least one trainable parameter (every one is frozen, so nothing would train)",
-            "unfreeze the layers to tune (p.requires_grad_(True)), or build the optimizer over the trainable ones.")
-    in_model = {id(p) for p in model.parameters()}
-    if not any(id(p) in in_model for p in params):
-        raise InvalidArgumentError(
-            "optimizer", f"{type(optimizer).__name__} over {len(params)} tensors, none of them the model's",
-            "must update the model's parameters (no gradient reached any tensor it holds)",
-            "build the optimizer from this model: torch.optim.SGD(model.parameters(), lr=...).")
-    detached = isinstance(loss, torch.Tensor) and not loss.requires_grad
-    if own_step:
-        raise InvalidArgumentError(
-            "train_step", "a step after which no optimized parameter has a gradient",
-            "must call loss.backward() itself, or return a loss that requires grad",
-            "call backward() in train_step (then return loss.detach()), or return the loss tensor itself.")
-    if detached or not isinstance(loss, torch.Tensor):
-        raise InvalidArgumentError(
-            "loss_fn", f"loss_fn(model(x), y) = a {type(loss).__name__}"
-            + (" with requires_grad=False" if detached else " (not a tensor)"),
-            "must return a tensor connected to the model's parameters (it has no grad_fn, so nothing would train)",
-            "return the loss tensor itself, without .detach(), .item() or torch.no_grad().")
-    raise RangeTestError("The first backward pass reached none of the parameters the optimizer updates, so nothing "
-                         "would train. Fix: check that loss_fn uses the model's output and that the optimizer was "
-                         "built from this model's parameters.")
-
-
-def _describe(x: Any) -> str:
-    if isinstance(x, torch.Tensor):
-        return f"shape {tuple(x.shape)} dtype {x.dtype}"
-    return type(x).__name__
-
-
-def _scalar(loss: Any) -> float:
-    if isinstance(loss, torch.Tensor):
-        if loss.numel() != 1:
-            raise InvalidArgumentError(
-                "loss", f"a tensor of shape {tuple(loss.shape)}", "must be a scalar (one number per step)",
-                "reduce it, e.g. loss_fn with reduction='mean', or return loss.mean() from train_step.")
-        return float(loss.detach())
-    if isinstance(loss, (int, float)) and not isinstance(loss, bool):
-        return float(loss)
-    raise InvalidArgumentError("loss", type(loss).__name__, "must be a scalar tensor or a number",
-                               "return the loss tensor from loss_fn / train_step.")
-
-
 def _steps_per_epoch(loader, accumulation_steps: int) -> int | None:
     try:
         n = len(loader)
@@ -606,15 +388,16 @@ def _short_runs(stepper: _Stepper, snap: Snapshot, model, lrs, steps: int, *, se
                 break
         curves.append(np.asarray(losses, dtype=float))
         if val_loader is not None:
-            vals.append(math.nan if stopped else stepper.evaluate(val_loader)[0])
+            vloss = None if stopped else stepper.evaluate(val_loader)[0]
+            vals.append(math.nan if vloss is None else vloss)
     return curves, vals
 
 
 def find_lr(
     model,
-    optimizer,
-    loss_fn,
-    train_loader,
+    optimizer=None,
+    loss_fn=None,
+    train_loader=None,
     *,
     start_lr: float = 1e-7,
     end_lr: float = 10,
@@ -629,6 +412,7 @@ def find_lr(
     val_loader=None,
     val_every: int | None = None,
     train_step: Callable[[Any, Any], Any] | None = None,
+    eval_step: Callable[[Any, Any], dict] | None = None,
     accumulation_steps: int = 1,
     grad_scaler=None,
     device=None,
@@ -713,6 +497,10 @@ def find_lr(
         >>> opt.param_groups[0]["lr"]
         0.1
     """
+    model, optimizer, loss_fn, train_loader, given = _from_task(
+        model, optimizer, loss_fn, train_loader,
+        dict(metric=metric, val_loader=val_loader, train_step=train_step, eval_step=eval_step))
+    metric, val_loader, train_step, eval_step = (given[k] for k in ("metric", "val_loader", "train_step", "eval_step"))
     lrs = extended_lrs(start_lr, end_lr, num_steps, mode, extend_decades)
     smoothing = v.fraction("smoothing", smoothing, low_open=False, high_open=True)
     diverge_factor = v.finite("diverge_factor", diverge_factor)
@@ -732,15 +520,20 @@ def find_lr(
         if val_loader is None:
             raise InvalidArgumentError("val_loader", None, "is required when val_every is set",
                                        "pass a small validation loader, or leave val_every None.")
-        if loss_fn is None:
-            raise InvalidArgumentError("loss_fn", None, "is required for validation (loss_fn(model(x), y))",
-                                       "pass loss_fn, or leave val_every None.")
+        if loss_fn is None and eval_step is None:
+            raise InvalidArgumentError("loss_fn", None, "or eval_step is required for validation",
+                                       "pass loss_fn (scored as loss_fn(model(x), y)), or eval_step(model, batch) "
+                                       "returning {'loss': ..., 'metric': ...}, or leave val_every None.")
     where = _check_snapshot(snapshot)
     _check_scaler(grad_scaler)
     accumulation_steps, device = _check_common(model, optimizer, loss_fn, train_loader, train_step,
                                                accumulation_steps, device, metric)
+    if eval_step is not None and not callable(eval_step):
+        raise InvalidArgumentError("eval_step", eval_step, "must be callable: eval_step(model, batch) -> dict",
+                                   "pass a function or leave it None.")
     stepper = _Stepper(model, optimizer, loss_fn, train_loader, train_step=train_step,
-                       accumulation_steps=accumulation_steps, grad_scaler=grad_scaler, device=device, metric=metric)
+                       accumulation_steps=accumulation_steps, grad_scaler=grad_scaler, device=device, metric=metric,
+                       eval_step=eval_step)
     val_fn = (lambda: stepper.evaluate(val_loader)) if val_every is not None else None
 
     snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
@@ -773,7 +566,7 @@ def find_lr(
         if confirm and len(result.lrs):
             # the validation loss ranks the runs when it can be computed (loss_fn(model(x), y))
             result = _confirm(result, stepper, snap, model, seed=seed,
-                              val_loader=val_loader if loss_fn is not None else None,
+                              val_loader=val_loader if stepper.can_evaluate else None,
                               diverge_factor=diverge_factor, progress=progress)
             cost += int(sum(len(c) for runs in (result.confirm, result.confirm_long) if runs is not None
                             for c in runs.curves))
@@ -833,9 +626,9 @@ def _confirm(sweep: RangeTestResult, stepper: _Stepper, snap: Snapshot, model, *
 
 def probe(
     model,
-    optimizer,
-    loss_fn,
-    train_loader,
+    optimizer=None,
+    loss_fn=None,
+    train_loader=None,
     lrs=(0.1, 0.01, 0.001, 0.0001),
     steps: int = 30,
     *,
@@ -872,6 +665,9 @@ def probe(
     Returns:
         A :class:`lrscope.analysis.probe.ProbeResult`.
     """
+    model, optimizer, loss_fn, train_loader, given = _from_task(model, optimizer, loss_fn, train_loader,
+                                                                dict(train_step=train_step))
+    train_step = given["train_step"]
     try:
         lr_list = [v.positive("lrs", lr) for lr in lrs]
     except TypeError:

@@ -16,6 +16,14 @@ from ..schedules._base import _ScalarOps
 __all__ = ["ScheduleLR"]
 
 
+def current_ratios(optimizer) -> tuple[float, ...]:
+    """Each parameter group's LR over group 0's (1.0 for every group when group 0's LR is 0)."""
+    lrs = [float(g["lr"]) for g in optimizer.param_groups]
+    if not lrs[0] > 0:
+        return (1.0,) * len(lrs)
+    return tuple(lr / lrs[0] if lr > 0 else 1.0 for lr in lrs)
+
+
 def _set(group: dict, key: str, value: float) -> None:
     current = group[key]
     if isinstance(current, torch.Tensor):
@@ -40,7 +48,9 @@ class ScheduleLR(LRScheduler):
         momentum: None (leave momentum alone), True (use ``schedule.momentum``, for
             CyclicLR and OneCycle) or any schedule giving the momentum per step.
         group_scales: one positive multiplier per parameter group (e.g. 0.1 for a
-            pretrained backbone); None means 1.0 for every group.
+            pretrained backbone); None keeps the ratios the optimizer's groups have now
+            (each group's LR over group 0's, as the range test measured with them), so a
+            head at 10x the backbone stays at 10x. ``[1.0] * n`` gives every group the same LR.
 
     Returns:
         The scheduler; call ``scheduler.step()`` after each ``optimizer.step()``.
@@ -122,7 +132,7 @@ class ScheduleLR(LRScheduler):
     def _scales(optimizer, group_scales):
         n = len(optimizer.param_groups)
         if group_scales is None:
-            return (1.0,) * n
+            return current_ratios(optimizer)
         if isinstance(group_scales, (str, bytes)) or not hasattr(group_scales, "__len__"):
             raise InvalidArgumentError("group_scales", group_scales, "must be a list of numbers",
                                        f"give one multiplier per parameter group ({n}).")
@@ -213,3 +223,27 @@ class ScheduleLR(LRScheduler):
 
     def __repr__(self) -> str:
         return f"ScheduleLR(schedule={self.schedule!r}, step={self.last_epoch})"
+
+
+def apply_spec(optimizer, spec: dict):
+    """``RangeTestResult.apply`` for torch: a constant spec sets every group's LR at its current
+    ratio to group 0 (returns None); a one-cycle or cyclic spec returns a :class:`ScheduleLR`
+    that keeps those ratios (and cycles the momentum with one-cycle when the optimizer has one)."""
+    if spec["kind"] == "constant":
+        for group, ratio in zip(optimizer.param_groups, current_ratios(optimizer)):
+            group["lr"] = spec["lr"] * ratio
+        return None
+    cycles = spec["kind"] == "one_cycle" and ("betas" in optimizer.defaults or (
+        "momentum" in optimizer.defaults and all(float(g.get("momentum", 0.0)) > 0 for g in optimizer.param_groups)))
+    return ScheduleLR(optimizer, spec, momentum=True if cycles else None)
+
+
+def _register() -> None:
+    from ..analysis import _result
+
+    entry = (lambda opt: isinstance(opt, torch.optim.Optimizer), apply_spec)
+    if entry[1] not in [a for _, a in _result.APPLIERS]:
+        _result.APPLIERS.append(entry)
+
+
+_register()

@@ -13,6 +13,7 @@ import torch
 from .. import _validate as v
 from ..errors import InvalidArgumentError, LRScopeError
 from ..runner import TRAINING_FIRST_WEIGHT, is_diverged
+from .torch_core import Stepper
 
 __all__ = ["CONFIG_KEYS", "TrainingDiverged", "apply_config", "train_trial", "evaluate"]
 
@@ -67,46 +68,32 @@ def _schedule(config: dict[str, Any], steps: int):
     return sched
 
 
-def _to(batch: Any, device) -> Any:
+def validation_scores_metric(task) -> bool:
+    """Whether a task's validation gives a metric (higher is better), so that a search maximises it:
+    a ``metric`` with a validation loader, or an ``eval_step`` whose first batch returns a "metric"."""
+    if task.val_loader is None:
+        return False
+    if task.metric is not None:
+        return True
+    if getattr(task, "eval_step", None) is None:
+        return False
+    return _stepper(task, None).evaluate(task.val_loader)[1] is not None
+
+
+def _stepper(task, device) -> Stepper:
+    """The training core (``lrscope.adapters.torch_core``) over a task: the same step and evaluation
+    as ``find_lr`` and ``probe`` (dict batches, ``train_step``, ``eval_step``)."""
     if device is None:
-        return batch
-    if isinstance(batch, torch.Tensor):
-        return batch.to(device)
-    if isinstance(batch, (list, tuple)):
-        return type(batch)(_to(b, device) for b in batch)
-    if isinstance(batch, dict):
-        return {k: _to(b, device) for k, b in batch.items()}
-    return batch
+        first = next(task.model.parameters(), None)
+        device = first.device if first is not None else torch.device("cpu")
+    return Stepper(task.model, task.optimizer, task.loss_fn, task.train_loader, train_step=task.train_step,
+                   device=torch.device(device), metric=task.metric, eval_step=getattr(task, "eval_step", None))
 
 
-def _loss(task, batch):
-    if task.train_step is not None:
-        return task.train_step(task.model, batch)
-    x, y = batch[0], batch[1]
-    return task.loss_fn(task.model(x), y)
-
-
-@torch.no_grad()
-def evaluate(task, device=None) -> tuple[float, float | None]:
-    """(mean validation loss, mean validation metric or None), weighted by batch size."""
-    task.model.eval()
-    total, loss_sum, metric_sum = 0, 0.0, 0.0
-    try:
-        for batch in task.val_loader:
-            batch = _to(batch, device)
-            x, y = batch[0], batch[1]
-            out = task.model(x)
-            n = len(y)
-            total += n
-            if task.loss_fn is not None:
-                loss_sum += float(task.loss_fn(out, y)) * n
-            if task.metric is not None:
-                metric_sum += float(task.metric(out, y)) * n
-    finally:
-        task.model.train()
-    if total == 0:
-        raise InvalidArgumentError("val_loader", "empty", "yielded no batches", "give a validation loader with data.")
-    return loss_sum / total, (metric_sum / total if task.metric is not None else None)
+def evaluate(task, device=None) -> tuple[float | None, float | None]:
+    """(mean validation loss, mean validation metric), either None when nothing computes it;
+    weighted by batch size."""
+    return _stepper(task, device).evaluate(task.val_loader)
 
 
 def train_trial(task, config: dict[str, Any], *, steps: int, reporter, eval_every: int | None = None,
@@ -154,57 +141,41 @@ def train_trial(task, config: dict[str, Any], *, steps: int, reporter, eval_ever
     scheduler = None
     if config.get("schedule", "constant") != "constant" or config.get("warmup_steps", 0):
         scheduler = ScheduleLR(opt, _schedule(config, steps), group_scales=scales)
-    has_val = task.val_loader is not None
-    direction_metric = has_val and task.metric is not None
+    stepper = _stepper(task, device)
+    has_val = task.val_loader is not None and stepper.can_evaluate
+
+    def val_score():
+        vl, vm = stepper.evaluate(task.val_loader)
+        return vm if vm is not None else vl
+
     task.model.train()
     ema, best_ema, first_ema, tail = 0.0, math.inf, math.nan, []
-    step = 0
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        while step < steps:
-            got = False
-            for batch in task.train_loader:
-                got = True
-                loss = _loss(task, _to(batch, device))
-                value = float(loss.detach())
-                if not math.isfinite(value):
-                    reporter.spend(1)
-                    raise TrainingDiverged(f"diverged: training loss became {value} at step {step}")
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                if scheduler is not None:
-                    scheduler.step()
-                step += 1
+        for step in range(1, steps + 1):
+            value, _ = stepper.step(None)        # the LR is the config's (and the scheduler's)
+            if not math.isfinite(value):
                 reporter.spend(1)
-                ema = 0.9 * ema + 0.1 * value
-                smooth = ema / (1 - 0.9 ** step)
-                if step == 1:
-                    first_ema = smooth
-                best_ema = min(best_ema, smooth)
-                if step > 10 and is_diverged(smooth, best_ema, first_ema, diverge_factor,
-                                             first_weight=TRAINING_FIRST_WEIGHT):
-                    raise TrainingDiverged(
-                        f"diverged: smoothed loss {smooth:.3g} rose more than {diverge_factor - 1:g} x "
-                        f"max(|best| {abs(best_ema):.3g}, |first| {abs(first_ema):.3g}) above its best at step {step}")
-                if step > steps - max(1, steps // 10):
-                    tail.append(value)
-                if step % eval_every == 0 and step < steps:
-                    if has_val:
-                        vl, vm = evaluate(task, device)
-                        reporter.report(vm if direction_metric else vl)
-                    else:
-                        reporter.report(sum(tail) / len(tail) if tail else smooth)
-                    if reporter.should_prune():
-                        reporter.prune()
-                if step >= steps:
-                    break
-            if not got:
-                raise InvalidArgumentError("train_loader", "empty", "yielded no batches", "give a loader with data.")
-    if has_val:
-        vl, vm = evaluate(task, device)
-        final = vm if direction_metric else vl
-    else:
-        final = sum(tail) / len(tail)
+                raise TrainingDiverged(f"diverged: training loss became {value} at step {step - 1}")
+            if scheduler is not None:
+                scheduler.step()
+            reporter.spend(1)
+            ema = 0.9 * ema + 0.1 * value
+            smooth = ema / (1 - 0.9 ** step)
+            if step == 1:
+                first_ema = smooth
+            best_ema = min(best_ema, smooth)
+            if step > 10 and is_diverged(smooth, best_ema, first_ema, diverge_factor,
+                                         first_weight=TRAINING_FIRST_WEIGHT):
+                raise TrainingDiverged(
+                    f"diverged: smoothed loss {smooth:.3g} rose more than {diverge_factor - 1:g} x "
+                    f"max(|best| {abs(best_ema):.3g}, |first| {abs(first_ema):.3g}) above its best at step {step}")
+            if step > steps - max(1, steps // 10):
+                tail.append(value)
+            if step % eval_every == 0 and step < steps:
+                reporter.report(val_score() if has_val else (sum(tail) / len(tail) if tail else smooth))
+                if reporter.should_prune():
+                    reporter.prune()
+    final = val_score() if has_val else sum(tail) / len(tail)
     reporter.report(final)
     return final

@@ -25,6 +25,10 @@ from .probe import ProbeResult
 from .suggesters import SUGGESTERS, loss_rise
 
 FORMAT = "lrscope.range_test/1"
+#: (accepts(optimizer), apply(optimizer, spec)) pairs registered by the framework adapters
+#: (``lrscope.adapters.torch_scheduler``), so that ``RangeTestResult.apply`` needs no framework
+APPLIERS: list[tuple[Any, Any]] = []
+
 _USE_LABEL = {"lr": "the constant lr", "one_cycle_max_lr": "the one-cycle max_lr",
               "clr_base": "the cyclic base_lr", "clr_max": "the cyclic max_lr"}
 
@@ -341,6 +345,48 @@ class RangeTestResult:
         total_steps = v.integer("total_steps", total_steps, minimum=2)
         peak = self.suggest_for("one_cycle_max_lr", rule)
         return None if peak is None else {"kind": "one_cycle", "max_lr": peak, "total_steps": total_steps}
+
+    def apply(self, optimizer, use: str = "constant", *, total_steps: int | None = None):
+        """Put this answer to work on an optimizer, every parameter group at its ratio.
+
+        The answers are group 0's LR (the range test kept the other groups at their ratio to
+        it), so each group gets the answer times its current ratio to group 0.
+
+        Args:
+            optimizer: the optimizer to train with (the one the test ran with, or a fresh one
+                with the same groups).
+            use: "constant" (sets the LRs, returns None), "one_cycle" or "clr" (returns a
+                scheduler, e.g. ``lrscope.torch.ScheduleLR``: call ``scheduler.step()`` after
+                each ``optimizer.step()``).
+            total_steps: the training length for "one_cycle" (default: ``budget_steps``).
+
+        Returns:
+            None for "constant", else the scheduler.
+
+        Raises:
+            InvalidArgumentError: when this use has no answer (the verdict says why).
+        """
+        v.choice("use", use, ("constant", "one_cycle", "clr"))
+        key = {"constant": "lr", "one_cycle": "one_cycle_max_lr", "clr": "clr"}[use]
+        if getattr(self, key) is None:
+            raise InvalidArgumentError("use", use, f"has no answer: {self.verdicts[key].message or 'see the verdict'}",
+                                       "read result.summary(), or choose another use.")
+        spec = {"constant": self.constant_spec, "clr": lambda: self.clr}.get(use)
+        if spec is None:
+            total = total_steps if total_steps is not None else self.budget_steps
+            if total is None:
+                raise InvalidArgumentError("total_steps", None, "is needed for a one-cycle schedule",
+                                           "pass total_steps= (epochs x batches per epoch), or budget_steps to find_lr.")
+            schedule = self.one_cycle_spec(total)
+        else:
+            schedule = spec()
+        for accepts, applier in APPLIERS:
+            if accepts(optimizer):
+                return applier(optimizer, schedule)
+        raise InvalidArgumentError("optimizer", type(optimizer).__name__,
+                                   "must be an optimizer of a framework lrscope adapts (torch)",
+                                   "pass a torch.optim optimizer (import lrscope.torch first if you built it yourself), "
+                                   "or use result.constant_spec() / one_cycle_spec() / clr with your own scheduler.")
 
     # -------------------------------------------------------------- confidence
     @functools.cached_property

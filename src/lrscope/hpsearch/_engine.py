@@ -10,12 +10,15 @@ trials) as a study attribute, so workers need only the study's name.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
+import signal
 import socket
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -57,10 +60,56 @@ class SearchInterrupted(KeyboardInterrupt):
     >>> #     r = stop.result          # the trials so far; r.best_config is usable
     """
 
-    def __init__(self, result: "SearchResult"):
+    def __init__(self, result: "SearchResult", signum: int = signal.SIGINT):
         n = len(result.trials)
         super().__init__(f"search interrupted after {n} trial{'s' * (n != 1)}")
         self.result = result
+        #: the signal that stopped the search (SIGINT for Ctrl-C; SIGTERM or SIGHUP from the CLI)
+        self.signum = int(signum)
+
+
+#: signals received during a search and not acted on yet (see ``_deferred_interrupts``)
+_PENDING: list[int] = []
+
+
+def _check_interrupt() -> None:
+    """Raise the pending interrupt here, at a safe point of a trial (the reporter's calls)."""
+    if _PENDING:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _deferred_interrupts():
+    """Ctrl-C (and SIGTERM/SIGHUP when the CLI handles them) during a search only set a flag: the
+    running trial stops at its next safe point (a reporter call) and the search between trials.
+
+    An interrupt raised wherever Python happens to be can land inside Optuna's own machinery,
+    e.g. between starting a trial's heartbeat thread and the ``with`` that stops it; the thread
+    then keeps the process from ever exiting. A second Ctrl-C interrupts at once.
+    """
+    _PENDING.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield _PENDING
+        return
+
+    def handler(signum, frame):
+        if _PENDING and signum == signal.SIGINT:
+            raise KeyboardInterrupt        # asked twice: now
+        _PENDING.append(signum)
+
+    previous = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        current = signal.getsignal(sig)
+        if callable(current):              # a Python handler (Ctrl-C's default, or the CLI's): defer it
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield _PENDING
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 # ----------------------------------------------------------------------------- reporter
@@ -83,11 +132,13 @@ class Reporter:
         return self._trial.number
 
     def spend(self, steps: int) -> None:
-        """Add ``steps`` optimizer steps to this trial's cost."""
+        """Add ``steps`` optimizer steps to this trial's cost (and stop here on Ctrl-C)."""
         self.steps += v.integer("steps", steps, minimum=0)
+        _check_interrupt()
 
     def report(self, value: float, step: int | None = None) -> None:
         """Report an intermediate metric at ``step`` (default: the steps spent so far) for pruning."""
+        _check_interrupt()
         step = self.steps if step is None else v.integer("step", step, minimum=0)
         value = float(value)
         self.flush()
@@ -452,6 +503,7 @@ def _wrap(objective: Callable, space) -> Callable[[optuna.Trial], float]:
         config = _suggest(trial, space)
         reporter = Reporter(trial)
         try:
+            _check_interrupt()
             value = objective(config, reporter)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
                 raise TrialFailed(f"objective returned {type(value).__name__}, not a number")
@@ -648,16 +700,21 @@ def run_trials(optuna_study, objective, space, *, budget, progress, direction, m
         spent[0] += int(trial.user_attrs.get("steps", 0))
         if (max_steps is not None and spent[0] >= max_steps) or (target is not None and _finished(study) >= target):
             study.stop()
+        if _PENDING:
+            study.stop()          # interrupted between trials: no new trial
 
     try:
         if target is not None and _finished(optuna_study) >= target:
             return
-        with _quiet():
-            optuna_study.optimize(_wrap(objective, space), n_trials=budget, catch=(Exception,),
-                                  callbacks=[bar, stop_when_done])
-    except SearchInterrupted:
-        raise
-    except KeyboardInterrupt as exc:
-        raise SearchInterrupted(_result(optuna_study)) from exc
+        with _quiet(), _deferred_interrupts() as pending:
+            try:
+                optuna_study.optimize(_wrap(objective, space), n_trials=budget, catch=(Exception,),
+                                      callbacks=[bar, stop_when_done])
+            except SearchInterrupted:
+                raise
+            except KeyboardInterrupt as exc:
+                raise SearchInterrupted(_result(optuna_study), pending[0] if pending else signal.SIGINT) from exc
+            if pending:
+                raise SearchInterrupted(_result(optuna_study), pending[0])
     finally:
         bar.close()

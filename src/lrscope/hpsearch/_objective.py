@@ -65,10 +65,12 @@ class TaskObjective:
 
     @property
     def direction(self) -> str:
-        """"maximize" when the task has a validation metric, else "minimize" (a loss)."""
+        """"maximize" when the task's validation gives a metric (``metric``, or an ``eval_step``
+        returning one), else "minimize" (a loss)."""
         if self._direction is None:
-            task = self.build()
-            self._direction = "maximize" if (task.metric is not None and task.val_loader is not None) else "minimize"
+            from ..adapters.torch_search import validation_scores_metric
+
+            self._direction = "maximize" if validation_scores_metric(self.build()) else "minimize"
         return self._direction
 
     def check_space(self, space: Mapping[str, Any]) -> None:
@@ -104,8 +106,8 @@ class TaskObjective:
         # extension are off by default, so the "finder" strategy stays the one docs/benchmarks/search.md measured
         kwargs = {"num_steps": 100, "progress": False, "confirm": False, "extend_decades": 0.0,
                   **self.range_test_kwargs}
-        result = lrscope.find_lr(task.model, task.optimizer, task.loss_fn, task.train_loader,
-                                 train_step=task.train_step, device=self.device, seed=self.seed, **kwargs)
+        # the whole task: its metric, validation loader, train_step and eval_step all reach the range test
+        result = lrscope.find_lr(task, device=self.device, seed=self.seed, **kwargs)
         return result, int(result.cost_steps)
 
 

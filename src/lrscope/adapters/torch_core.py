@@ -1,0 +1,328 @@
+"""The one torch training core: a step of the user's training and the evaluation of a loader.
+
+``find_lr``, ``probe`` and the search's trials all drive the model through :class:`Stepper`,
+so whatever one of them supports (dict batches, the user's ``train_step`` and ``eval_step``,
+gradient accumulation, a ``GradScaler``, several parameter groups at their ratios) all do.
+
+The ``train_step`` contract: ``train_step(model, batch)`` either calls ``loss.backward()``
+itself (then clips, etc.) and returns the loss detached, or returns a loss that still has
+its graph, and lrscope calls ``backward()``; never both. Breaking it is an error at the first
+step. ``eval_step(model, batch) -> {"loss": ..., "metric": ...}`` (either key may be
+missing; ``"n"``, the batch's size, weights the mean) evaluates a validation batch of any
+shape; without it a validation batch must be ``(inputs, targets)`` and is scored with
+``loss_fn(model(inputs), targets)`` and ``metric(model(inputs), targets)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..errors import InvalidArgumentError, LRScopeError, RangeTestError
+
+__all__ = ["Stepper"]
+
+
+def _to_device(batch: Any, device: torch.device) -> Any:
+    if isinstance(batch, torch.Tensor):
+        return batch if batch.device == device else batch.to(device, non_blocking=True)
+    if isinstance(batch, dict):
+        return {k: _to_device(val, device) for k, val in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_to_device(val, device) for val in batch) if not hasattr(batch, "_fields") \
+            else type(batch)(*(_to_device(val, device) for val in batch))
+    return batch
+
+
+def _xy(batch: Any, loader: str = "train_loader") -> tuple[Any, Any]:
+    if isinstance(batch, (list, tuple)) and len(batch) == 2:
+        return batch[0], batch[1]
+    if loader == "val_loader":
+        raise InvalidArgumentError(
+            "val_loader", f"a batch of type {type(batch).__name__}",
+            "must yield (inputs, targets) pairs: validation computes loss_fn(model(inputs), targets)",
+            "give a validation loader of (inputs, targets) batches, or leave val_loader None.")
+    raise InvalidArgumentError(
+        "train_loader", f"a batch of type {type(batch).__name__}",
+        "must yield (inputs, targets) pairs for the default step",
+        "pass train_step=lambda model, batch: ... returning the loss, for dict batches or several inputs.")
+
+
+def _metric_value(metric, out, y) -> float:
+    """The user's metric as a float, or a clear error naming ``metric``."""
+    try:
+        value = metric(out, y)
+    except LRScopeError:
+        raise
+    except Exception as exc:
+        raise InvalidArgumentError("metric", getattr(metric, "__name__", type(metric).__name__),
+                                   f"must accept (outputs, targets); it raised {type(exc).__name__}: {exc}",
+                                   "check the metric against the model's outputs and the targets.") from exc
+    return _as_metric(value, "metric")
+
+
+def _as_metric(value, name: str) -> float:
+    """A metric value (a number or a one-element tensor) as a float, or an error naming ``name``."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise InvalidArgumentError(name, f"a metric of type {type(value).__name__} ({value!r:.40})",
+                                   "must return a number (higher is better), e.g. an accuracy",
+                                   "return a float or a one-element tensor, e.g. (out.argmax(1) == y).float().mean()."
+                                   ) from None
+
+
+class Stepper:
+    """One optimizer step over a cycling loader (at a given LR, or at the optimizer's own), and
+    the evaluation of a validation loader; see the module docstring for the step contracts."""
+
+    def __init__(self, model, optimizer, loss_fn, loader, *, train_step=None, accumulation_steps: int = 1,
+                 grad_scaler=None, device=None, metric=None, eval_step=None):
+        self.model, self.optimizer, self.loss_fn, self.loader = model, optimizer, loss_fn, loader
+        self.train_step, self.acc, self.scaler = train_step, accumulation_steps, grad_scaler
+        self.device, self.metric, self.eval_step = device, metric, eval_step
+        lr0 = float(optimizer.param_groups[0]["lr"])
+        self.ratios = [float(g["lr"]) / lr0 for g in optimizer.param_groups]
+        self._it = None
+        self._served = 0
+        self._grads_checked = False
+
+    def group_lrs(self, lr: float) -> list[float]:
+        return [lr * r for r in self.ratios]
+
+    def reset_data(self) -> None:
+        self._it = None
+        self._served = 0
+
+    def _next_batch(self) -> Any:
+        if self._it is not None:
+            try:
+                batch = next(self._it)
+                self._served += 1
+                return batch
+            except StopIteration:
+                pass
+        self._it = iter(self.loader)  # (re)start: cycles a loader shorter than the sweep
+        try:
+            batch = next(self._it)
+        except StopIteration:
+            if self._served:
+                raise InvalidArgumentError(
+                    "train_loader", f"a one-shot iterator exhausted after {self._served} batches",
+                    "must be re-iterable when it is shorter than the sweep",
+                    "pass a DataLoader or a list of batches, or lower num_steps.") from None
+            raise InvalidArgumentError("train_loader", "an empty loader", "yields no batches",
+                                       "pass a loader with at least one batch (check the dataset and drop_last).") from None
+        self._served += 1
+        return batch
+
+    def _forward(self, batch) -> tuple[Any, float | None]:
+        batch = _to_device(batch, self.device)
+        if self.train_step is not None:
+            try:
+                return self.train_step(self.model, batch), None
+            except LRScopeError:
+                raise
+            except Exception as exc:  # any error of the user's step, wrapped the same way
+                raise RangeTestError(f"train_step failed on a batch from train_loader ({type(exc).__name__}: {exc}). "
+                                     "Fix: check train_step against the loader's batches.") from exc
+        x, y = _xy(batch)
+        try:
+            out = self.model(x)
+        except LRScopeError:
+            raise
+        except Exception as exc:
+            raise InvalidArgumentError(
+                "train_loader", f"a batch with inputs {_describe(x)}",
+                f"must be something the model can take; model(x) raised {type(exc).__name__}: {exc}",
+                "check the input shapes, or pass train_step=lambda model, batch: ... for dict batches, "
+                "several inputs or a loss computed inside the model.") from exc
+        try:
+            loss = self.loss_fn(out, y)
+        except LRScopeError:
+            raise
+        except Exception as exc:
+            raise InvalidArgumentError(
+                "loss_fn", type(self.loss_fn).__name__,
+                f"must accept (model(x), y); it raised {type(exc).__name__}: {exc}",
+                "check the targets' shape and dtype, or pass train_step=...") from exc
+        metric = None
+        if self.metric is not None:
+            with torch.no_grad():
+                metric = _metric_value(self.metric, out.detach(), y)
+        return loss, metric
+
+    def step(self, lr: float | None = None) -> tuple[float, float | None]:
+        """One optimizer step (``accumulation_steps`` micro-batches); every group's LR is ``lr``
+        times its ratio, or, with ``lr=None``, what the optimizer (or a scheduler) has set.
+        Returns (the mean loss, the mean metric or None)."""
+        if lr is not None:
+            for group, glr in zip(self.optimizer.param_groups, self.group_lrs(lr)):
+                group["lr"] = glr
+        self.optimizer.zero_grad(set_to_none=True)
+        total, metrics = 0.0, []
+        for micro in range(self.acc):
+            loss, metric = self._forward(self._next_batch())
+            if not self._grads_checked and micro == 0 and self.train_step is not None:
+                _check_step_contract(self.optimizer, loss)
+            value = _scalar(loss)
+            if isinstance(loss, torch.Tensor) and loss.requires_grad:
+                scaled = loss / self.acc if self.acc > 1 else loss
+                (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
+            total += value
+            if metric is not None:
+                metrics.append(metric)
+        if not self._grads_checked:   # the first step, before anything changes
+            _check_gradients(self.model, self.optimizer, loss, self.train_step is not None)
+            self._grads_checked = True
+        try:
+            if self.scaler is not None:
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+            else:
+                self.optimizer.step()
+        except torch.OutOfMemoryError:
+            raise
+        except RuntimeError as exc:
+            raise InvalidArgumentError(
+                "optimizer", type(self.optimizer).__name__,
+                f"failed to step ({exc})",
+                "check that the optimizer suits the model (e.g. SparseAdam needs sparse gradients, "
+                "nn.Embedding(sparse=True)); use SGD, Adam or AdamW otherwise.") from exc
+        return total / self.acc, (float(np.mean(metrics)) if metrics else None)
+
+    @property
+    def can_evaluate(self) -> bool:
+        """Whether a validation loss can be computed (``eval_step`` or ``loss_fn``)."""
+        return self.eval_step is not None or self.loss_fn is not None
+
+    @property
+    def has_metric(self) -> bool:
+        """Whether evaluation gives a metric (``metric``, or possibly ``eval_step``)."""
+        return self.metric is not None or self.eval_step is not None
+
+    def evaluate(self, val_loader) -> tuple[float | None, float | None]:
+        """(mean loss, mean metric) over the whole validation loader, in eval mode, without grad;
+        either is None when nothing computes it. Batches are weighted by their size."""
+        was_training = [(m, m.training) for m in self.model.modules()]
+        self.model.eval()
+        tot_loss, tot_metric, n_loss, n_metric = 0.0, 0.0, 0, 0
+        try:
+            with torch.no_grad():
+                for batch in val_loader:
+                    loss, metric, n = self._eval_batch(_to_device(batch, self.device))
+                    if loss is not None:
+                        tot_loss, n_loss = tot_loss + loss * n, n_loss + n
+                    if metric is not None:
+                        tot_metric, n_metric = tot_metric + metric * n, n_metric + n
+        finally:
+            for m, mode in was_training:
+                m.training = mode
+        if n_loss == 0 and n_metric == 0:
+            raise InvalidArgumentError("val_loader", "an empty loader",
+                                       "yields no batches (or eval_step returned neither a loss nor a metric)",
+                                       "pass a small non-empty validation loader, or leave val_every None.")
+        return (tot_loss / n_loss if n_loss else None), (tot_metric / n_metric if n_metric else None)
+
+    def _eval_batch(self, batch) -> tuple[float | None, float | None, int]:
+        if self.eval_step is not None:
+            try:
+                got = self.eval_step(self.model, batch)
+            except LRScopeError:
+                raise
+            except Exception as exc:
+                raise RangeTestError(f"eval_step failed on a batch from val_loader ({type(exc).__name__}: {exc}). "
+                                     "Fix: check eval_step against the validation loader's batches.") from exc
+            if not isinstance(got, dict) or not ({"loss", "metric"} & set(got)):
+                raise InvalidArgumentError(
+                    "eval_step", f"a {type(got).__name__}", 'must return a dict with "loss" and/or "metric"',
+                    'return e.g. {"loss": loss, "metric": accuracy, "n": batch_size}.')
+            loss = None if got.get("loss") is None else _scalar(got["loss"])
+            metric = None if got.get("metric") is None else _as_metric(got["metric"], "eval_step")
+            return loss, metric, int(got.get("n", 1))
+        if self.loss_fn is None:
+            raise InvalidArgumentError("val_loader", "a validation loader without loss_fn or eval_step",
+                                       "needs loss_fn(model(x), y) or eval_step(model, batch) to be scored",
+                                       "pass eval_step=lambda model, batch: {'loss': ..., 'metric': ...}.")
+        x, y = _xy(batch, "val_loader")
+        out = self.model(x)
+        n = len(y) if hasattr(y, "__len__") else 1
+        metric = _metric_value(self.metric, out, y) if self.metric is not None else None
+        return _scalar(self.loss_fn(out, y)), metric, n
+
+
+def _check_step_contract(optimizer, loss) -> None:
+    """``train_step`` either calls backward itself or returns a loss with a graph, never both
+    (lrscope would then call backward a second time: the gradients of the batch doubled, or
+    torch's "backward through the graph a second time" error)."""
+    stepped = any(p.grad is not None for g in optimizer.param_groups for p in g["params"])
+    if stepped and isinstance(loss, torch.Tensor) and loss.requires_grad:
+        raise InvalidArgumentError(
+            "train_step", "a step that called backward() and returned a loss that still has its graph",
+            "must do one of the two: call loss.backward() itself and return loss.detach(), or return the "
+            "loss (with its graph) and let lrscope call backward()",
+            "return loss.detach() after your backward() and clipping.")
+
+
+def _check_gradients(model, optimizer, loss, own_step: bool) -> None:
+    """Raise, naming the cause, when the first step's backward pass reached no parameter the
+    optimizer updates: a sweep over such a model trains nothing, and its flat curve would
+    otherwise be read as an answer."""
+    params = [p for g in optimizer.param_groups for p in g["params"]]
+    if any(p.grad is not None for p in params):
+        return
+    if torch.is_inference_mode_enabled():
+        raise RangeTestError("The range test ran inside torch.inference_mode(), so no gradient can be computed and "
+                             "nothing would train. Fix: call it outside the inference_mode block.")
+    if not torch.is_grad_enabled():
+        raise RangeTestError("The range test ran with gradients disabled (inside torch.no_grad() or "
+                             "torch.set_grad_enabled(False)), so nothing would train. Fix: call it outside that block.")
+    if not any(p.requires_grad for p in params):
+        raise InvalidArgumentError(
+            "optimizer", f"{type(optimizer).__name__} over {len(params)} tensors, all with requires_grad=False",
+            "must update at least one trainable parameter (every one is frozen, so nothing would train)",
+            "unfreeze the layers to tune (p.requires_grad_(True)), or build the optimizer over the trainable ones.")
+    in_model = {id(p) for p in model.parameters()}
+    if not any(id(p) in in_model for p in params):
+        raise InvalidArgumentError(
+            "optimizer", f"{type(optimizer).__name__} over {len(params)} tensors, none of them the model's",
+            "must update the model's parameters (no gradient reached any tensor it holds)",
+            "build the optimizer from this model: torch.optim.SGD(model.parameters(), lr=...).")
+    detached = isinstance(loss, torch.Tensor) and not loss.requires_grad
+    if own_step:
+        raise InvalidArgumentError(
+            "train_step", "a step after which no optimized parameter has a gradient",
+            "must call loss.backward() itself, or return a loss that requires grad",
+            "call backward() in train_step (then return loss.detach()), or return the loss tensor itself.")
+    if detached or not isinstance(loss, torch.Tensor):
+        raise InvalidArgumentError(
+            "loss_fn", f"loss_fn(model(x), y) = a {type(loss).__name__}"
+            + (" with requires_grad=False" if detached else " (not a tensor)"),
+            "must return a tensor connected to the model's parameters (it has no grad_fn, so nothing would train)",
+            "return the loss tensor itself, without .detach(), .item() or torch.no_grad().")
+    raise RangeTestError("The first backward pass reached none of the parameters the optimizer updates, so nothing "
+                         "would train. Fix: check that loss_fn uses the model's output and that the optimizer was "
+                         "built from this model's parameters.")
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, torch.Tensor):
+        return f"shape {tuple(x.shape)} dtype {x.dtype}"
+    return type(x).__name__
+
+
+def _scalar(loss: Any) -> float:
+    if isinstance(loss, torch.Tensor):
+        if loss.numel() != 1:
+            raise InvalidArgumentError(
+                "loss", f"a tensor of shape {tuple(loss.shape)}", "must be a scalar (one number per step)",
+                "reduce it, e.g. loss_fn with reduction='mean', or return loss.mean() from train_step.")
+        return float(loss.detach())
+    if isinstance(loss, (int, float)) and not isinstance(loss, bool):
+        return float(loss)
+    raise InvalidArgumentError("loss", type(loss).__name__, "must be a scalar tensor or a number",
+                               "return the loss tensor from loss_fn / train_step.")
+
+
