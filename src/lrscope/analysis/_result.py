@@ -173,6 +173,15 @@ class RangeTestResult:
                 rows.append((int(runs.steps), lr, ch.verdicts[i], float(ch.scores[i]), ch.by, best))
         return rows
 
+    @property
+    def _group_note(self) -> str | None:
+        """With several parameter groups: which group the LRs shown are, and the others' ratios."""
+        if self.group_lrs.ndim != 2 or self.group_lrs.shape[1] < 2 or not self.group_lrs.size:
+            return None
+        ratios = ", ".join(f"{x:.3g}" for x in self.group_lrs[0] / self.group_lrs[0, 0])
+        return (f"parameter groups: {self.group_lrs.shape[1]}; every LR shown is group 0's, the groups keep their "
+                f"ratios {ratios} (result.apply and ScheduleLR keep them too)")
+
     def _runs_said(self) -> str:
         """The confirmation runs in words, e.g. "4 runs of 50 steps, then 2 of 100 steps"."""
         said = f"{len(self.confirm.lrs)} runs of {self.confirm.steps} steps"
@@ -718,6 +727,8 @@ def _summary(r: RangeTestResult) -> str:
                      f"{'validation loss' if r._choice.by == 'val' else 'fall of the training loss'}"
                      + (f"; planned training {r.budget_steps} steps" if r.budget_steps else ""))
     lines.append(f"cost: {r.cost_steps} optimizer steps")
+    if r._group_note:
+        lines.append(r._group_note)
     lines.append("")
     verdicts = r.verdicts
     clr = r.clr

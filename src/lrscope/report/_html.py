@@ -69,8 +69,32 @@ def _spec_json(spec: dict) -> str:
     return json.dumps(spec, indent=None, separators=(", ", ": "))
 
 
+#: optimizers whose momentum (or Adam's beta1) one-cycle and CLR cycle (``ScheduleLR(momentum=True)``)
+_CYCLES_MOMENTUM = {"SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax"}
+
+
+def _optimizer_lines(result, lr_expr: str) -> tuple[str, bool]:
+    """The snippet's optimizer: the class the test ran with (SGD when unknown), its groups at the
+    ratios the test kept; and whether the schedules should cycle its momentum."""
+    name = result.optimizer or "SGD"
+    known = name in {"SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad", "Adadelta", "ASGD"}
+    cls = f"torch.optim.{name}" if known else f"{name}  # your optimizer class"
+    extra = ", momentum=0.9" if name == "SGD" else ""
+    ratios = [float(r) for r in (result.group_lrs[0] / result.group_lrs[0, 0])] if result.group_lrs.size else [1.0]
+    if len(ratios) == 1:
+        line = f"optimizer = {cls}(model.parameters(), lr={lr_expr}{extra})\n"
+    else:
+        shown = ", ".join(f"{r:.3g}" for r in ratios)
+        line = (f"# your {len(ratios)} parameter groups, at the ratios the range test kept: {shown}\n"
+                f"optimizer = {cls}(param_groups, lr={lr_expr}{extra})\n"
+                f"for group, ratio in zip(optimizer.param_groups, [{shown}]):\n"
+                f"    group['lr'] = {lr_expr} * ratio\n")
+    return line, name in _CYCLES_MOMENTUM
+
+
 def _snippets(result, total_steps: int, total_note: str) -> list[tuple[str, str, str]]:
-    """(title, spec-or-None, python snippet) for constant, one-cycle and cyclic."""
+    """(title, spec-or-None, python snippet) for constant, one-cycle and cyclic, with the
+    optimizer class and the parameter groups' ratios of the test."""
     out = []
     const = result.constant_spec()
     one = result.one_cycle_spec(total_steps)
@@ -81,18 +105,20 @@ def _snippets(result, total_steps: int, total_note: str) -> list[tuple[str, str,
             "    optimizer.zero_grad(); loss.backward(); optimizer.step()\n"
             "    scheduler.step()\n")
     if const is not None:
-        out.append(("Constant learning rate", _spec_json(const),
-                    f"optimizer = torch.optim.SGD(model.parameters(), lr={const['lr']:.3g})  # or your optimizer\n"))
+        line, _ = _optimizer_lines(result, f"{const['lr']:.3g}")
+        out.append(("Constant learning rate", _spec_json(const), "import torch\n\n" + line))
     if one is not None:
+        line, cycles = _optimizer_lines(result, "spec['max_lr']")
         out.append((f"One-cycle (peak {one['max_lr']:.3g})", _spec_json(one),
-                    common + f"spec = {_spec_json(one)}  # {total_note}\n"
-                    "optimizer = torch.optim.SGD(model.parameters(), lr=spec['max_lr'], momentum=0.9)\n"
-                    "scheduler = ScheduleLR(optimizer, from_spec(spec), momentum=True)\n" + loop))
+                    common + f"spec = {_spec_json(one)}  # {total_note}\n" + line +
+                    f"scheduler = ScheduleLR(optimizer, from_spec(spec){', momentum=True' if cycles else ''})"
+                    "  # keeps the groups' ratios\n" + loop))
     if clr is not None:
+        line, cycles = _optimizer_lines(result, "spec['base_lr']")
         out.append((f"Cyclical {clr['base_lr']:.3g} .. {clr['max_lr']:.3g}", _spec_json(clr),
-                    common + f"spec = {_spec_json(clr)}\n"
-                    "optimizer = torch.optim.SGD(model.parameters(), lr=spec['base_lr'], momentum=0.9)\n"
-                    "scheduler = ScheduleLR(optimizer, from_spec(spec), momentum=True)\n" + loop))
+                    common + f"spec = {_spec_json(clr)}\n" + line +
+                    f"scheduler = ScheduleLR(optimizer, from_spec(spec){', momentum=True' if cycles else ''})"
+                    "  # keeps the groups' ratios\n" + loop))
     return out
 
 
@@ -138,7 +164,8 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
         + (f" ({e(result.stop_message)})" if result.stop_message else "")
         + (f"; median of {len(result.repeats)} repeats" if result.repeats else "")
         + (f"; confirmation: {result._runs_said()}" if result.confirm is not None else "")
-        + f". Cost: {result.cost_steps} optimizer steps.</p>",
+        + f". Cost: {result.cost_steps} optimizer steps."
+        + (f" {e(result._group_note[0].upper() + result._group_note[1:])}." if result._group_note else "") + "</p>",
         f"<p>Confidence: <span class='badge {e(conf.level)}'>{e(conf.level)}</span></p>",
         "<ul class='why'>" + "".join(f"<li>{e(m)}</li>" for m in conf.message.split("\n") if m) + "</ul>",
         f"<img alt='loss against learning rate' src='data:image/png;base64,{img}'>",
