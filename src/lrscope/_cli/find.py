@@ -15,22 +15,26 @@ from ._common import (add_output_flags, add_task_argument, check_writable, print
 
 def add_threads_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=None, metavar="N",
-                        help="torch CPU threads (default: 1 for the tiny demo: tasks, torch's default otherwise)")
+                        help="torch CPU threads (default: 1 for models under 50k parameters and the demo: tasks, "
+                             "else the idle cores)")
 
 
-def set_threads(threads: int | None, spec: str) -> None:
+def set_threads(threads: int | None, spec: str, task=None) -> None:
     """Set torch's intra-op threads for this CLI process (never done by the library itself).
 
-    The demo models have < 50k parameters: one thread is faster there than several, and
-    several threads slow down badly when the cores are shared.
+    Called before the task is built (``task=None``: an explicit ``--threads``, or one thread
+    for the demo tasks) and again after (``auto_threads``: one thread for a small model, else
+    the idle cores); see ``lrscope.adapters.torch_env.auto_threads`` for the measurement.
     """
     from .._validate import integer
-    from ..adapters.torch_env import set_num_threads
+    from ..adapters.torch_env import auto_threads, set_num_threads
 
     if threads is not None:
         set_num_threads(integer("--threads", threads, minimum=1))
     elif spec.startswith("demo:"):
         set_num_threads(1)
+    elif task is not None:
+        set_num_threads(auto_threads(task.model))
 
 # flag -> (find_lr keyword, type, help); None defaults mean "find_lr's own default"
 _SWEEP_FLAGS = {
@@ -117,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     require("torch", "lrscope find", "torch")
     set_threads(args.threads, spec)
     task = load_task(spec, seed=args.seed)
+    set_threads(args.threads, spec, task)
     result = find_lr(task, seed=args.seed, confirm=args.confirm, progress=not args.no_progress, **kwargs)
     for r in (result, *result.repeats):
         r.task_name = task.name

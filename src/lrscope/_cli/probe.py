@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     set_threads(args.threads, spec)
     task = load_task(spec, seed=args.seed)
+    set_threads(args.threads, spec, task)
     result = probe(task, seed=args.seed, progress=not args.no_progress, **kwargs)
     result.task_name = task.name
     if args.json:

@@ -58,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
 
     set_threads(args.threads, spec)
     objective = task_objective(spec, steps=args.steps, eval_every=args.eval_every, seed=args.seed, device=args.device)
+    if args.threads is None and not spec.startswith("demo:"):
+        set_threads(None, spec, objective.build())      # one thread for a small model, else the idle cores
     try:
         result = search(objective, space=args.space, strategy=args.strategy, budget=args.trials, storage=args.storage,
                         study=args.study, seed=sampler_seed, pruner=args.pruner, progress=not args.no_progress,
