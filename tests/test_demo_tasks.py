@@ -12,7 +12,7 @@ pytest.importorskip("mnist1d")
 pytest.importorskip("sklearn")
 
 from lrscope import InvalidArgumentError, Task, load_task  # noqa: E402
-from lrscope.adapters.demo_tasks import DEMO_TASKS, accuracy  # noqa: E402
+from lrscope.demo import DEMO_TASKS, accuracy  # noqa: E402
 
 NAMES = ["mnist1d-mlp", "mnist1d-cnn", "digits-cnn", "digits-mlp"]
 

@@ -12,12 +12,12 @@ import pytest
 DOC = Path(__file__).resolve().parent.parent / "docs" / "range_test.md"
 
 
-@pytest.mark.parametrize("name", ["lrscope.runner", "lrscope.analysis.probe", "lrscope.adapters.demo_tasks",
+@pytest.mark.parametrize("name", ["lrscope.runner", "lrscope.analysis.probe", "lrscope.demo",
                                   "lrscope.adapters.torch_range_test"])
 def test_docstring_examples(name):
-    if name.startswith("lrscope.adapters"):
+    if name.startswith("lrscope.adapters") or name == "lrscope.demo":
         pytest.importorskip("torch")
-    if name.endswith("demo_tasks"):
+    if name.endswith(".demo"):
         pytest.importorskip("mnist1d")
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -22,6 +22,7 @@ def test_public_names_are_the_documented_ones():
     assert sorted(lrscope.__all__) == sorted([
         "InvalidArgumentError", "LRScopeError", "RangeTestResult", "SearchResult", "Task",
         "find_lr", "load_task", "probe", "report", "schedules", "search",
+        "param_groups", "freeze", "unfreeze",
     ])
     for name in lrscope.__all__:
         assert getattr(lrscope, name) is not None

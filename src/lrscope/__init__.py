@@ -15,7 +15,9 @@ import importlib
 from typing import Any
 
 from .errors import InvalidArgumentError, LRScopeError
-from .task import Task, load_task
+from .task import TASK_SOURCES, Task, load_task
+
+TASK_SOURCES.setdefault("demo", "lrscope.demo")   # the built-in tasks (torch), loaded on first use
 
 __version__ = "0.1.0"
 
@@ -28,6 +30,9 @@ _LAZY = {
     "search": "lrscope.hpsearch",
     "SearchResult": "lrscope.hpsearch",
     "report": "lrscope.report",
+    "param_groups": "lrscope.adapters.torch_finetune",
+    "freeze": "lrscope.adapters.torch_finetune",
+    "unfreeze": "lrscope.adapters.torch_finetune",
 }
 
 __all__ = [
@@ -42,6 +47,9 @@ __all__ = [
     "schedules",
     "search",
     "SearchResult",
+    "param_groups",
+    "freeze",
+    "unfreeze",
 ]
 
 

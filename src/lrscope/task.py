@@ -30,7 +30,14 @@ from typing import Any
 
 from .errors import InvalidArgumentError
 
-__all__ = ["Task", "load_task", "as_task", "demo_task_names"]
+__all__ = ["Task", "load_task", "as_task", "demo_task_names", "CONFIG_KEYS"]
+
+#: what a search trial can set on a task (``lrscope search`` spaces use these names); the torch
+#: trial (``lrscope.adapters.torch_search.train_trial``) applies them, and the search checks a
+#: space against them without importing torch
+CONFIG_KEYS = ("lr", "momentum", "weight_decay", "batch_size", "schedule", "clr_policy", "clr_window", "clr_div",
+               "clr_cycles", "pct_start", "warmup_steps")
+
 
 
 @dataclasses.dataclass
@@ -110,11 +117,22 @@ def as_task(obj: Any, *, where: str = "make_task") -> Task:
     )
 
 
+#: ``prefix -> module name`` of the named task collections: ``demo:NAME`` reads ``DEMO_TASKS``
+#: of the module registered for "demo". The package facade (``lrscope/__init__.py``) registers
+#: ``lrscope.demo``, so this core module never imports a framework package.
+TASK_SOURCES: dict[str, str] = {}
+
+
+def _named_tasks(prefix: str) -> dict[str, Callable[..., Any]]:
+    if prefix not in TASK_SOURCES:
+        raise InvalidArgumentError("task", f"{prefix}:", "names no task collection",
+                                   "use 'demo:NAME', 'path/file.py:FUNC' or 'pkg.module:FUNC'.")
+    return importlib.import_module(TASK_SOURCES[prefix]).DEMO_TASKS
+
+
 def demo_task_names() -> list[str]:
     """Names accepted after ``demo:`` (built from offline data; needs lrscope[torch,demo])."""
-    from .adapters import demo_tasks
-
-    return sorted(demo_tasks.DEMO_TASKS)
+    return sorted(_named_tasks("demo"))
 
 
 def _resolve(spec: str) -> Callable[..., Any]:
@@ -122,13 +140,12 @@ def _resolve(spec: str) -> Callable[..., Any]:
         raise InvalidArgumentError("task", spec, "must be 'demo:NAME', 'path/file.py:FUNC' or 'pkg.module:FUNC'",
                                    "e.g. --task demo:mnist1d-mlp")
     if spec.startswith("demo:"):
-        from .adapters import demo_tasks
-
+        tasks = _named_tasks("demo")
         name = spec[len("demo:"):]
-        if name not in demo_tasks.DEMO_TASKS:
-            raise InvalidArgumentError("task", spec, f"names no built-in task; known: {sorted(demo_tasks.DEMO_TASKS)}",
-                                       f"use one of {['demo:' + n for n in sorted(demo_tasks.DEMO_TASKS)]}.")
-        return demo_tasks.DEMO_TASKS[name]
+        if name not in tasks:
+            raise InvalidArgumentError("task", spec, f"names no built-in task; known: {sorted(tasks)}",
+                                       f"use one of {['demo:' + n for n in sorted(tasks)]}.")
+        return tasks[name]
     target, sep, func_name = spec.rpartition(":")
     if not sep or not target or not func_name:
         raise InvalidArgumentError("task", spec, "must be 'path/file.py:FUNC' or 'pkg.module:FUNC'",

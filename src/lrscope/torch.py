@@ -3,6 +3,7 @@
 >>> from lrscope.torch import ScheduleLR  # doctest: +SKIP
 """
 
+from .adapters.torch_finetune import freeze, param_groups, unfreeze
 from .adapters.torch_scheduler import ScheduleLR
 
-__all__ = ["ScheduleLR"]
+__all__ = ["ScheduleLR", "param_groups", "freeze", "unfreeze"]

@@ -13,12 +13,11 @@ import torch
 from .. import _validate as v
 from ..errors import InvalidArgumentError, LRScopeError
 from ..runner import TRAINING_FIRST_WEIGHT, is_diverged
+from ..task import CONFIG_KEYS
 from .torch_core import Stepper
 
-__all__ = ["CONFIG_KEYS", "TrainingDiverged", "apply_config", "train_trial", "evaluate"]
+__all__ = ["TrainingDiverged", "apply_config", "train_trial", "evaluate"]
 
-CONFIG_KEYS = ("lr", "momentum", "weight_decay", "batch_size", "schedule", "clr_policy", "clr_window", "clr_div",
-               "clr_cycles", "pct_start", "warmup_steps")
 SCHEDULES = ("constant", "one_cycle", "cyclic")
 
 

@@ -4,6 +4,7 @@ This package is the only place lrscope imports optuna. ``lrscope.search`` and
 ``lrscope.SearchResult`` are these names, loaded on first use.
 """
 
+from . import _finder  # noqa: F401  (registers strategy="finder" with the engine)
 from ._engine import PRUNERS, Reporter, SearchInterrupted, SearchResult, TrialRecord, create_study, list_studies, load_search, search
 from ._objective import task_objective
 from ._samplers import STRATEGIES, AntColonySampler, SimulatedAnnealingSampler

@@ -38,6 +38,9 @@ __all__ = ["search", "SearchResult", "SearchInterrupted", "TrialRecord", "Report
            "PRUNERS", "META_KEY"]
 
 META_KEY = "lrscope"
+#: strategies that run their own loop instead of a sampler: name -> runner, registered by their
+#: modules (``._finder``) so that this engine does not import them (no import cycle)
+STRATEGY_RUNNERS: dict[str, Callable[..., Any]] = {}
 PRUNERS = ("none", "median", "sha", "asha", "hyperband")
 _STATES = {TrialState.COMPLETE: "COMPLETE", TrialState.PRUNED: "PRUNED", TrialState.FAIL: "FAIL",
            TrialState.RUNNING: "RUNNING", TrialState.WAITING: "WAITING"}
@@ -671,8 +674,7 @@ def _search(objective, space, strategy, budget, storage, study, seed, pruner, pr
                                    "build the objective with lrscope.hpsearch.task_objective(make_task).")
 
     if strategy == "finder":
-        from ._finder import run_finder
-
+        run_finder = STRATEGY_RUNNERS["finder"]      # registered by ._finder (imported with the package)
         return run_finder(objective, parsed_space, budget=budget, storage=st, study=name, exists=exists, seed=seed,
                           pruner=pruner, progress=progress, direction=direction, max_steps=max_steps)
 

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import optuna
 from optuna.trial import TrialState
 
-from ._engine import META_KEY, _meta, _Progress, _result, resolve_pruner, run_trials
+from ._engine import META_KEY, STRATEGY_RUNNERS, _meta, _Progress, _result, resolve_pruner, run_trials
 from ._samplers import make_sampler
 from ._space import Float
 
@@ -188,3 +188,6 @@ def run_finder(objective, space, *, budget, storage, study, exists, seed, pruner
     finally:
         bar.close()
     return _result(st)
+
+
+STRATEGY_RUNNERS["finder"] = run_finder

@@ -75,7 +75,7 @@ class TaskObjective:
 
     def check_space(self, space: Mapping[str, Any]) -> None:
         """Refuse a space with parameters this objective cannot apply (before the study is written)."""
-        from ..adapters.torch_search import CONFIG_KEYS
+        from ..task import CONFIG_KEYS
 
         v.known_keys("space", space, CONFIG_KEYS)
         if "lr" not in space:

@@ -1,5 +1,9 @@
 """Built-in demo tasks made from offline data: ``lrscope find --task demo:NAME``.
 
+A package of its own (it needs torch, like the adapters, but it is example data, not an
+adapter); ``lrscope.task`` reaches it through ``TASK_SOURCES``, which the package facade
+(``lrscope/__init__.py``) fills, so the core never imports it.
+
 Every entry of :data:`DEMO_TASKS` is a ``make_task(seed=0, batch_size=..., num_samples=...)``
 function returning a :class:`lrscope.Task` with a model, an optimizer, a cross-entropy loss,
 a shuffled train loader, a small fixed validation loader and an accuracy metric.
@@ -15,7 +19,7 @@ A task is deterministic for a given ``seed``: the model's initial weights and th
 loader's batch order come from their own ``torch.Generator``, and building a task leaves the
 global RNGs (python ``random``, numpy, torch) untouched.
 
->>> from lrscope.adapters.demo_tasks import DEMO_TASKS
+>>> from lrscope.demo import DEMO_TASKS
 >>> sorted(DEMO_TASKS)
 ['digits-cnn', 'digits-mlp', 'mnist1d-cnn', 'mnist1d-mlp']
 """
