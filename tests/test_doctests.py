@@ -15,7 +15,8 @@ MODULES = [
     "lrscope.analysis", "lrscope.analysis._curve", "lrscope.analysis._synthetic",
     "lrscope.analysis.smoothing", "lrscope.analysis.suggesters",
     "lrscope.hpsearch._finder", "lrscope.hpsearch._samplers",
-    "lrscope.hpsearch._space", "lrscope._cli.explore", "lrscope.analysis._policy", "lrscope.adapters.torch_env", "lrscope.adapters.torch_finetune",
+    "lrscope.hpsearch._space", "lrscope._cli.explore", "lrscope.analysis._policy",
+    "lrscope.adapters.torch_env", "lrscope.adapters.torch_finetune", "lrscope.analysis.confidence",
 ]
 
 

@@ -89,3 +89,36 @@ def test_the_documented_fine_tuning_workflow_runs():
     assert ratios.min() == pytest.approx(0.1) and ratios.max() == pytest.approx(0.1)
     assert opt.param_groups[1]["lr"] == pytest.approx(0.1 * opt.param_groups[0]["lr"])
     assert opt.param_groups[0]["lr"] == pytest.approx(second.lr)
+
+
+# --------------------------------------------------------------------------- warm-up (issue 14, part 2)
+@pytest.mark.parametrize("beta2, budget", [(0.999, 1000), (0.999, 10 ** 6), (0.99, 50_000), (0.98, None)])
+def test_the_warmup_suggestion_follows_its_rule(beta2, budget):
+    from lrscope.analysis.confidence import WARMUP_FRACTION, warmup_suggestion
+
+    w = warmup_suggestion("AdamW", beta2, budget)
+    cap = 2 / (1 - beta2)                                   # Ma & Yarats' untuned warm-up, in steps
+    assert w["max_steps"] == round(cap)
+    expected = None if budget is None else min(round(WARMUP_FRACTION * budget), round(cap))
+    assert w["steps"] == expected
+    assert warmup_suggestion("SGD", None, budget) is None
+    assert warmup_suggestion("RAdam", beta2, budget)["steps"] == 0
+
+
+def test_find_lr_reports_the_warmup_for_adam_and_not_for_sgd():
+    import json
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(128, 4, generator=g)
+    data = [(x[i:i + 32], (x[i:i + 32, 0] > 0).long()) for i in range(0, 128, 32)]
+    for opt_cls, kw, expect in ((torch.optim.AdamW, {"betas": (0.9, 0.99)}, True), (torch.optim.SGD, {}, False)):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(4, 2)
+        res = lrscope.find_lr(model, opt_cls(model.parameters(), lr=1e-3, **kw), torch.nn.functional.cross_entropy,
+                              data, budget_steps=2000, progress=False)
+        payload = json.loads(json.dumps(res.to_dict()))
+        if expect:
+            assert res.beta2 == 0.99 and res.warmup["steps"] == min(100, 200)
+            assert payload["warmup"]["steps"] == 100 and "warmup (constant lr): 100 steps" in res.summary()
+        else:
+            assert res.warmup is None and payload["warmup"] is None and "warmup" not in res.summary()

@@ -207,6 +207,15 @@ class Snapshot:
 # --------------------------------------------------------------------------- checks
 
 
+def _beta2(optimizer) -> float | None:
+    """Adam's second-moment decay of group 0 (``betas[1]``), or None for optimizers without betas."""
+    betas = optimizer.param_groups[0].get("betas") if optimizer.param_groups else None
+    try:
+        return float(betas[1]) if betas is not None else None
+    except (TypeError, IndexError, ValueError):
+        return None
+
+
 def _from_task(model, optimizer, loss_fn, train_loader, extras: dict[str, Any]):
     """``find_lr(task)`` / ``probe(task)``: a :class:`lrscope.Task` (or the dict ``make_task``
     returns) passed whole, so that its metric, validation loader, ``train_step`` and
@@ -561,7 +570,7 @@ def find_lr(
                 val_steps=log.val_steps, val_losses=log.val_losses, val_metric=log.val_metric,
                 iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps),
                 budget_steps=budget_steps, extend_decades=float(extend_decades) if mode == "exp" else 0.0,
-                optimizer=type(optimizer).__name__))
+                optimizer=type(optimizer).__name__, beta2=_beta2(optimizer)))
         result = results[0] if repeats == 1 else RangeTestResult.from_repeats(results)
         if confirm and len(result.lrs):
             # the validation loss ranks the runs when it can be computed (loss_fn(model(x), y))

@@ -65,6 +65,7 @@ class RangeTestResult:
         cost_steps: every optimizer step the test took (sweeps and confirmation runs), or
             None when unknown (then ``len(lrs)``).
         optimizer: the optimizer's class name (e.g. "AdamW"), for reports.
+        beta2: the optimizer's second-moment decay (Adam's ``betas[1]``), or None.
     """
 
     lrs: np.ndarray
@@ -93,6 +94,7 @@ class RangeTestResult:
     confirm_long: ProbeResult | None = None
     cost_steps: int | None = None
     optimizer: str | None = None
+    beta2: float | None = None
 
     # ------------------------------------------------------------------ checks
     def __post_init__(self):
@@ -172,6 +174,13 @@ class RangeTestResult:
                 best = runs is deciding and dec.status == "ok" and P.grid_index(lr) == dec.k
                 rows.append((int(runs.steps), lr, ch.verdicts[i], float(ch.scores[i]), ch.by, best))
         return rows
+
+    @property
+    def warmup(self) -> dict | None:
+        """The warm-up to put before the constant LR, for Adam-family optimizers
+        (``confidence.warmup_suggestion``: ``{"steps", "fraction", "max_steps", "rule"}``), or
+        None. One-cycle needs none extra: its first 30% rises from ``max_lr / 25``."""
+        return C.warmup_suggestion(self.optimizer, self.beta2, self.budget_steps)
 
     @property
     def _group_note(self) -> str | None:
@@ -571,6 +580,7 @@ class RangeTestResult:
             else:
                 d[f.name] = strict(val)
         d["extended"] = self.extended
+        d["warmup"] = self.warmup
         curve = self._curve
         d["curve"] = {"first": curve.first, "stop": curve.stop, "loss": strict(curve.loss),
                       "metric_source": curve.metric_source, "noise": strict(curve.noise)}
@@ -593,7 +603,7 @@ class RangeTestResult:
                                        "pass the parsed JSON object.")
         names = [f.name for f in dataclasses.fields(cls)]
         derived = ["format", "curve", "suggestions", "spread", "rules", "default_rules", "lr", "one_cycle_max_lr",
-                   "clr", "confidence", "verdicts", "extended"]
+                   "clr", "confidence", "verdicts", "extended", "warmup"]
         v.known_keys("range-test dict", d, names + derived)
         if d.get("format", FORMAT) != FORMAT:
             raise InvalidArgumentError("format", d.get("format"), f"must be {FORMAT!r}", "use a dict from this version.")
@@ -698,7 +708,7 @@ class RangeTestResult:
             if same_val and all(r.val_metric is not None for r in results) else None,
             iterations_per_epoch=first.iterations_per_epoch, repeats=tuple(results), task_name=first.task_name,
             budget_steps=first.budget_steps, extend_decades=first.extend_decades, optimizer=first.optimizer,
-            cost_steps=sum(int(r.cost_steps) for r in results),
+            beta2=first.beta2, cost_steps=sum(int(r.cost_steps) for r in results),
         )
 
 
@@ -727,6 +737,12 @@ def _summary(r: RangeTestResult) -> str:
                      f"{'validation loss' if r._choice.by == 'val' else 'fall of the training loss'}"
                      + (f"; planned training {r.budget_steps} steps" if r.budget_steps else ""))
     lines.append(f"cost: {r.cost_steps} optimizer steps")
+    if r.warmup is not None:
+        w = r.warmup
+        lines.append("warmup (constant lr): " + ("none" if w["steps"] == 0 else
+                     (f"{w['steps']} steps" if w["steps"] is not None else f"{w['fraction']:.0%} of your run")
+                     + (f" (at most {w['max_steps']})" if w["steps"] is None and w["max_steps"] else "")) +
+                     f"; {w['rule']}")
     if r._group_note:
         lines.append(r._group_note)
     lines.append("")

@@ -73,6 +73,14 @@ def _spec_json(spec: dict) -> str:
 _CYCLES_MOMENTUM = {"SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax"}
 
 
+def _warmup_words(w: dict) -> str:
+    """The warm-up suggestion in words, HTML-escaped."""
+    if w["steps"] == 0:
+        return html.escape(w["rule"])
+    length = f"{w['steps']} steps" if w["steps"] is not None else f"{w['fraction']:.0%} of your run"
+    return html.escape(f"{length}; {w['rule']}")
+
+
 def _optimizer_lines(result, lr_expr: str) -> tuple[str, bool]:
     """The snippet's optimizer: the class the test ran with (SGD when unknown), its groups at the
     ratios the test kept; and whether the schedules should cycle its momentum."""
@@ -165,6 +173,7 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
         + (f"; median of {len(result.repeats)} repeats" if result.repeats else "")
         + (f"; confirmation: {result._runs_said()}" if result.confirm is not None else "")
         + f". Cost: {result.cost_steps} optimizer steps."
+        + (f" Warm-up before the constant LR: {_warmup_words(result.warmup)}." if result.warmup else "")
         + (f" {e(result._group_note[0].upper() + result._group_note[1:])}." if result._group_note else "") + "</p>",
         f"<p>Confidence: <span class='badge {e(conf.level)}'>{e(conf.level)}</span></p>",
         "<ul class='why'>" + "".join(f"<li>{e(m)}</li>" for m in conf.message.split("\n") if m) + "</ul>",
