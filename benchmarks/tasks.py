@@ -446,7 +446,7 @@ def _cycle(loader: Any) -> Iterator[Any]:
 
 def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int | None = None,
           spec: dict | None = None, optimizer: Callable[[nn.Module], torch.optim.Optimizer] | None = None,
-          ) -> dict[str, Any]:
+          curve_every: int | None = None) -> dict[str, Any]:
     """Train a fresh model of `bench` for its budget and measure final quality.
 
     Args:
@@ -463,6 +463,8 @@ def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int 
         budget: steps (default: the task's budget).
         spec: the schedule spec when ``schedule == "spec"``.
         optimizer: ``optimizer(model) -> Optimizer`` replacing the task's own (e.g. Prodigy).
+        curve_every: also record the quality every this many steps (``curve``: a list of
+            ``[step, quality]``), for "steps to reach a quality" measures.
 
     Returns:
         dict with ``diverged`` (bool: non-finite training loss or a loss 100x above the
@@ -498,6 +500,7 @@ def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int 
     recent: list[float] = []
     diverged = False
     step = 0
+    curve: list[list[float]] = []
     for step in range(1, budget + 1):
         x, y = next(batches)
         opt.zero_grad(set_to_none=True)
@@ -513,7 +516,11 @@ def train(bench: BenchTask, seed: int, schedule: str, lr: float, *, budget: int 
         if sched is not None:
             sched.step()
         recent = (recent + [value])[-10:]
+        if curve_every and step % curve_every == 0:
+            curve.append([step, evaluate(bench, task)["quality"]])
     out = {"diverged": diverged, "steps": step, "train_loss": float(np.mean(recent)) if recent else float("nan")}
+    if curve_every:
+        out["curve"] = curve
     if diverged:
         out.update(val_loss=float("nan"), quality=float("nan"))
     else:
