@@ -101,6 +101,7 @@ def test_the_warmup_suggestion_follows_its_rule(beta2, budget):
     assert w["max_steps"] == round(cap)
     expected = None if budget is None else min(round(WARMUP_FRACTION * budget), round(cap))
     assert w["steps"] == expected
+    assert w["one_cycle_steps"] == 0 and "max_lr/25" in w["one_cycle_rule"]
     assert warmup_suggestion("SGD", None, budget) is None
     assert warmup_suggestion("RAdam", beta2, budget)["steps"] == 0
 
@@ -120,5 +121,6 @@ def test_find_lr_reports_the_warmup_for_adam_and_not_for_sgd():
         if expect:
             assert res.beta2 == 0.99 and res.warmup["steps"] == min(100, 200)
             assert payload["warmup"]["steps"] == 100 and "warmup (constant lr): 100 steps" in res.summary()
+            assert "warmup (one-cycle): none extra" in res.summary()
         else:
             assert res.warmup is None and payload["warmup"] is None and "warmup" not in res.summary()

@@ -743,6 +743,7 @@ def _summary(r: RangeTestResult) -> str:
                      (f"{w['steps']} steps" if w["steps"] is not None else f"{w['fraction']:.0%} of your run")
                      + (f" (at most {w['max_steps']})" if w["steps"] is None and w["max_steps"] else "")) +
                      f"; {w['rule']}")
+        lines.append(f"warmup (one-cycle): {w['one_cycle_rule']}")
     if r._group_note:
         lines.append(r._group_note)
     lines.append("")

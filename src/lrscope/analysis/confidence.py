@@ -166,8 +166,9 @@ def warmup_suggestion(optimizer: str | None, beta2: float | None, budget_steps: 
     ``2 / (1 - beta2)`` steps, as cheap insurance; none for RAdam (it rectifies its early steps
     itself); no suggestion for optimizers without ``betas`` (not measured).
 
-    Returns ``{"steps", "fraction", "max_steps", "rule"}`` (``steps`` None when the run's
-    length is unknown), or None.
+    Returns ``{"steps", "fraction", "max_steps", "rule", "one_cycle_steps", "one_cycle_rule"}``
+    (``steps`` None when the run's length is unknown; ``one_cycle_steps`` is 0: a one-cycle
+    schedule's first 30% already rises from ``max_lr / 25``, its own warm-up), or None.
 
     >>> warmup_suggestion("AdamW", 0.999, 1000)["steps"], warmup_suggestion("AdamW", 0.999, 10**6)["steps"]
     (50, 2000)
@@ -176,9 +177,11 @@ def warmup_suggestion(optimizer: str | None, beta2: float | None, budget_steps: 
     """
     if beta2 is None:
         return None
+    one_cycle = {"one_cycle_steps": 0,
+                 "one_cycle_rule": "none extra: the first 30% of one-cycle rises from max_lr/25 (its own warm-up)"}
     if optimizer == "RAdam":
         return {"steps": 0, "fraction": 0.0, "max_steps": 0,
-                "rule": "none: RAdam rectifies the variance of its early steps itself"}
+                "rule": "none: RAdam rectifies the variance of its early steps itself", **one_cycle}
     cap = int(round(2.0 / (1.0 - float(beta2)))) if float(beta2) < 1.0 else None
     steps = None
     if budget_steps is not None:
@@ -188,4 +191,4 @@ def warmup_suggestion(optimizer: str | None, beta2: float | None, budget_steps: 
     rule = (f"linear warm-up over {WARMUP_FRACTION:.0%} of the run" +
             (f", at most 2/(1-beta2) = {cap} steps" if cap is not None else "") +
             " (measured: no loss at the suggested LR, a gain at a higher one; docs/benchmarks/warmup.md)")
-    return {"steps": steps, "fraction": WARMUP_FRACTION, "max_steps": cap, "rule": rule}
+    return {"steps": steps, "fraction": WARMUP_FRACTION, "max_steps": cap, "rule": rule, **one_cycle}

@@ -173,7 +173,8 @@ def render_html(result, *, total_steps: int | None = None, title: str | None = N
         + (f"; median of {len(result.repeats)} repeats" if result.repeats else "")
         + (f"; confirmation: {result._runs_said()}" if result.confirm is not None else "")
         + f". Cost: {result.cost_steps} optimizer steps."
-        + (f" Warm-up before the constant LR: {_warmup_words(result.warmup)}." if result.warmup else "")
+        + (f" Warm-up before the constant LR: {_warmup_words(result.warmup)}. One-cycle: "
+           f"{html.escape(result.warmup['one_cycle_rule'])}." if result.warmup else "")
         + (f" {e(result._group_note[0].upper() + result._group_note[1:])}." if result._group_note else "") + "</p>",
         f"<p>Confidence: <span class='badge {e(conf.level)}'>{e(conf.level)}</span></p>",
         "<ul class='why'>" + "".join(f"<li>{e(m)}</li>" for m in conf.message.split("\n") if m) + "</ul>",
