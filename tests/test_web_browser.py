@@ -231,3 +231,22 @@ def test_exported_file_works_offline(browser, tmp_path, artifacts_dir):
     finally:
         ctx.close()
     assert errors == []
+
+
+def test_typing_after_a_change_goes_into_the_field_not_the_shortcuts(page, server, artifacts_dir):
+    """Issue 12, item 1: editing the LR, then typing ".5k" into the momentum field used to step
+    the run (".") and keep a run ("k"), because every change rebuilt the fields and focus fell
+    back to <body>."""
+    _open(page, server, "s=bowl&k=10&x=-1.6&y=1.2&opt=momentum&lr=0.05&n=300&sched=constant&speed=50")
+    runs_before = page.eval_on_selector_all("#runs li", "els => els.length")
+    frame_before = page.evaluate("() => window.explorer.frame")
+    page.fill("#lr", "0.02")                       # typed, not yet applied
+    page.click("#opt-params [data-key='momentum']")  # the click applies the LR: the fields re-render
+    page.keyboard.press("Control+A")
+    page.keyboard.type(".5k")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => window.explorer.state.lr") == pytest.approx(0.02)
+    assert page.evaluate("() => window.explorer.state.optParams.momentum") == pytest.approx(0.5)
+    assert page.evaluate("() => window.explorer.frame") == frame_before                   # "." did not step
+    assert page.eval_on_selector_all("#runs li", "els => els.length") == runs_before      # "k" kept no run
+    page.screenshot(path=str(artifacts_dir / "explorer-typing.png"))

@@ -103,6 +103,17 @@ function fillSelect(sel, entries) {
 }
 
 function paramInputs(container, defs, values, prefix) {
+  // the same fields as now: only update their values (never the one being typed in), so that
+  // focus and the caret stay where the user put them
+  const keys = defs.map((d) => d[0]).join(",");
+  if (container.dataset.keys === keys && container.children.length === defs.length) {
+    for (const [key, , dflt] of defs) {
+      const el = container.querySelector(`[data-key="${key}"]`);
+      if (el && el !== document.activeElement) el.value = values[key] ?? dflt;
+    }
+    return;
+  }
+  container.dataset.keys = keys;
   container.innerHTML = "";
   for (const [key, label, dflt, options] of defs) {
     const lab = document.createElement("label");
@@ -121,6 +132,16 @@ function paramInputs(container, defs, values, prefix) {
 }
 
 function renderControls() {
+  // a re-render must not lose the focus: when the focused field is rebuilt, focus its successor
+  const focusedId = document.activeElement && document.activeElement.id;
+  renderControlValues();
+  if (focusedId && document.activeElement !== document.getElementById(focusedId)) {
+    const again = document.getElementById(focusedId);
+    if (again) again.focus();
+  }
+}
+
+function renderControlValues() {
   const s = app.state;
   $("surface").value = s.surface; $("kappa").value = s.kappa;
   $("kappa-row").hidden = s.surface !== "bowl";
