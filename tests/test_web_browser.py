@@ -184,12 +184,50 @@ def test_loading_a_landscape_file_and_a_malformed_one(page, server, tmp_path, ar
     page.screenshot(path=str(artifacts_dir / "explorer-landscape.png"), full_page=True)
     bad = tmp_path / "foreign.json"; bad.write_text(json.dumps({"format": "something-else"}))
     page.set_input_files("#land-file", str(bad))
-    alert = page.locator("#alert")
+    alert = page.locator("#alert-sticky")       # a load error stays until dismissed
     alert.wait_for(state="visible")
     assert 'foreign.json: not a landscape file: "format" is "something-else"' in alert.inner_text()
+    page.fill("#lr", "0.05"); page.locator("#lr").dispatch_event("change")
+    assert alert.is_visible()                    # a later change does not hide it
     broken = tmp_path / "broken.json"; broken.write_text("{nope")
     page.set_input_files("#land-file", str(broken))
-    page.wait_for_function("() => document.getElementById('alert').textContent.includes('not valid JSON')")
+    page.wait_for_function("() => document.getElementById('alert-sticky').textContent.includes('not valid JSON')")
+    page.click("#alert-dismiss")
+    assert alert.is_hidden()
+
+
+def test_an_invalid_field_shows_its_error_beside_it_in_the_viewport(page, server, artifacts_dir):
+    _open(page, server)
+    page.fill("#steps", "0"); page.locator("#steps").dispatch_event("change")
+    note = page.locator("#err-steps")
+    note.wait_for(state="visible")
+    assert "steps must be between 1 and 100000" in note.inner_text()
+    assert page.get_attribute("#steps", "aria-invalid") == "true"
+    assert note.evaluate("el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    page.fill("#steps", "200"); page.locator("#steps").dispatch_event("change")
+    assert page.locator("#err-steps").count() == 0 and page.get_attribute("#steps", "aria-invalid") is None
+    # an empty start x is an error, not a silent 0
+    page.fill("#start-x", ""); page.locator("#start-x").dispatch_event("change")
+    page.locator("#err-start-x").wait_for(state="visible")
+    page.screenshot(path=str(artifacts_dir / "explorer-field-error.png"))
+
+
+def test_a_bad_link_shows_an_error_that_stays(browser, server):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    try:
+        pg.goto(f"{server}#s=nope")
+        pg.wait_for_selector("body[data-ready='1']")
+        sticky = pg.locator("#alert-sticky")
+        assert sticky.is_visible() and 'unknown surface "nope"' in sticky.inner_text()
+        pg.fill("#lr", "0.02"); pg.locator("#lr").dispatch_event("change")
+        assert sticky.is_visible()
+        fresh = ctx.new_page()                   # a reload after loading a landscape: the file is gone
+        fresh.goto(f"{server}#s=landscape")
+        fresh.wait_for_selector("body[data-ready='1']")
+        assert "load the same file" in fresh.locator("#alert-sticky").inner_text()
+    finally:
+        ctx.close()
 
 
 def test_phone_width_and_keyboard(browser, server, artifacts_dir):

@@ -158,7 +158,8 @@ function renderControlValues() {
 }
 
 function readControls() {
-  const s = app.state, num = (id) => Number($(id).value);
+  // an empty field is not 0: it reads as NaN, which check() names
+  const s = app.state, num = (id) => ($(id).value.trim() === "" ? NaN : Number($(id).value));
   s.surface = $("surface").value; s.kappa = num("kappa");
   s.start = [num("start-x"), num("start-y")];
   s.opt = $("optimizer").value;
@@ -178,12 +179,13 @@ function readControls() {
 }
 
 function check(s) {
-  const bad = (what, fix) => { throw new Error(`${what}; ${fix}`); };
-  if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad(`the learning rate must be a positive number, got ${s.lr}`, "type e.g. 0.01");
-  if (!(s.steps >= 1 && s.steps <= 100000)) bad(`steps must be between 1 and 100000, got ${s.steps}`, "type e.g. 200");
-  if (!(s.noise >= 0)) bad(`gradient noise must be >= 0, got ${s.noise}`, "use 0 for exact gradients");
-  if (s.surface === "bowl" && !(s.kappa >= 1 && s.kappa <= 1e6)) bad(`the condition number must be between 1 and 1e6, got ${s.kappa}`, "type e.g. 10");
-  if (!s.start.every(Number.isFinite)) bad("the start point must be two numbers", "click the map");
+  const bad = (field, what, fix) => { throw new FieldError(`${what}; ${fix}`, field); };
+  if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad("lr", `the learning rate must be a positive number, got ${s.lr}`, "type e.g. 0.01");
+  if (!(s.steps >= 1 && s.steps <= 100000)) bad("steps", `steps must be between 1 and 100000, got ${s.steps}`, "type e.g. 200");
+  if (!(s.noise >= 0)) bad("noise", `gradient noise must be >= 0, got ${s.noise}`, "use 0 for exact gradients");
+  if (s.surface === "bowl" && !(s.kappa >= 1 && s.kappa <= 1e6)) bad("kappa", `the condition number must be between 1 and 1e6, got ${s.kappa}`, "type e.g. 10");
+  if (!Number.isFinite(s.start[0])) bad("start-x", "the start point's x must be a number", "type one, or click the map");
+  if (!Number.isFinite(s.start[1])) bad("start-y", "the start point's y must be a number", "type one, or click the map");
 }
 
 // ---- runs --------------------------------------------------------------------------------
@@ -392,14 +394,44 @@ function exportJson() {
 
 // ---- events ------------------------------------------------------------------------------------
 
-function showAlert(msg) {
+/** An error of one field: shown beside it (and announced), the field marked invalid. */
+class FieldError extends Error {
+  constructor(message, field) { super(message); this.field = field; }
+}
+
+function clearFieldErrors() {
+  for (const el of document.querySelectorAll("[aria-invalid='true']")) {
+    el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby");
+  }
+  for (const el of document.querySelectorAll(".field-error")) el.remove();
+}
+
+function showFieldError(id, msg) {
+  const field = $(id);
+  if (!field) return;
+  field.setAttribute("aria-invalid", "true");
+  const note = document.createElement("span");
+  note.className = "field-error"; note.id = `err-${id}`; note.setAttribute("role", "alert"); note.textContent = msg;
+  field.setAttribute("aria-describedby", note.id);
+  (field.closest("label") || field).insertAdjacentElement("afterend", note);
+  if (note.scrollIntoView) note.scrollIntoView({ block: "nearest" });
+}
+
+/** ``msg`` in the banner ("" clears it); ``sticky`` ones (a bad link, a load error) stay until dismissed. */
+function showAlert(msg, { sticky = false, field = null } = {}) {
+  if (sticky) {
+    $("alert-sticky-text").textContent = msg; $("alert-sticky").hidden = !msg;
+    return;
+  }
   const el = $("alert");
+  clearFieldErrors();
   if (msg) { el.textContent = msg; el.hidden = false; } else { el.textContent = ""; el.hidden = true; }
+  if (msg && field) showFieldError(field, msg);
 }
 
 function guard(fn) {
   return (...args) => {
-    try { showAlert(""); return fn(...args); } catch (e) { showAlert(e.message); return undefined; }
+    try { showAlert(""); return fn(...args); } catch (e) { showAlert(e.message, { field: e.field || null }); return undefined; }
   };
 }
 
@@ -450,7 +482,10 @@ function bind() {
     const file = e.target.files[0];
     if (!file) return;
     const text = await file.text();
-    guard(() => { const doc = parseLandscape(text, file.name); loadLandscape(doc, file.name); useLandscape(); })();
+    try {
+      const doc = parseLandscape(text, file.name); loadLandscape(doc, file.name); useLandscape();
+      showAlert("", { sticky: true });
+    } catch (err) { showAlert(err.message, { sticky: true }); }   // stays until dismissed
     e.target.value = "";
   });
   const map = $("map");
@@ -491,10 +526,12 @@ function bind() {
     else if (e.key === "r" || e.key === "R") { setPlaying(false); app.frame = 0; draw(); }
     else if (e.key === "k" || e.key === "K") $("keep").click();
   }));
-  window.addEventListener("hashchange", guard(() => {
+  window.addEventListener("hashchange", () => {
     if (location.hash.slice(1) === encodeState(app.state)) return;
-    app.state = decodeState(location.hash); renderControls(); setSurface(); recompute();
-  }));
+    let state;
+    try { state = decodeState(location.hash); } catch (e) { showAlert(e.message, { sticky: true }); return; }
+    guard(() => { app.state = state; renderControls(); setSurface(); recompute(); })();
+  });
 }
 
 // ---- start-up ------------------------------------------------------------------------------------
@@ -517,11 +554,16 @@ async function main() {
   app.view3d = new Surface3D($("surf3d"));
   bind();
   let loaded = false;
-  try { loaded = await preloadLandscape(); } catch (e) { showAlert(e.message); }
+  $("alert-dismiss").addEventListener("click", () => showAlert("", { sticky: true }));
+  try { loaded = await preloadLandscape(); } catch (e) { showAlert(e.message, { sticky: true }); }
   try {
     app.state = decodeState(location.hash);
-  } catch (e) { showAlert(`${e.message}; showing the default set-up`); app.state = defaultState(); }
-  if (app.state.surface === "landscape" && !app.land) { showAlert("this link uses a loaded landscape: load the same file with “Load landscape…”"); app.state = defaultState(); }
+  } catch (e) { showAlert(`${e.message}; showing the default set-up`, { sticky: true }); app.state = defaultState(); }
+  if (app.state.surface === "landscape" && !app.land) {
+    showAlert("this link uses a loaded landscape, which a reload cannot bring back: load the same file with " +
+              "“Load landscape…”; showing the default set-up", { sticky: true });
+    app.state = defaultState();
+  }
   if (loaded && !location.hash) { renderControls(); useLandscape(); } else { renderControls(); setSurface(); guard(() => { writeHash(); recompute(); })(); }
   document.body.dataset.ready = "1";
 }
