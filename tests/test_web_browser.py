@@ -288,3 +288,20 @@ def test_typing_after_a_change_goes_into_the_field_not_the_shortcuts(page, serve
     assert page.evaluate("() => window.explorer.frame") == frame_before                   # "." did not step
     assert page.eval_on_selector_all("#runs li", "els => els.length") == runs_before      # "k" kept no run
     page.screenshot(path=str(artifacts_dir / "explorer-typing.png"))
+
+
+def test_dragging_the_lr_slider_redraws_the_path_without_play(page, server):
+    _open(page, server)
+    before = page.evaluate("() => window.explorer.current.xs.slice(-1)[0]")
+    frames = page.evaluate("() => window.explorer.frames")
+    box = page.locator("#lr-slider").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    assert not page.evaluate("() => window.explorer.playing")
+    after = page.evaluate("() => window.explorer.current.xs.slice(-1)[0]")
+    assert after != before                                                    # another LR, another path
+    assert page.evaluate("() => window.explorer.frame") == page.evaluate(
+        "() => window.explorer.current.xs.length - 1")                       # drawn whole, not blanked
+    assert page.evaluate("() => window.explorer.frames") > frames + 1         # re-drawn while dragging

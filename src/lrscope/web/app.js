@@ -219,7 +219,9 @@ function recompute({ keepFrame = false } = {}) {
   });
   app.current = computeRun(keptConfig(s), COLORS[0], `current: ${runLabel(s)}`);
   app.runs = [app.current, ...kept];
-  if (!keepFrame) app.frame = 0;
+  // live: a change draws the new paths whole at once (dragging the LR slider re-draws as you
+  // drag); Play replays them from step 0
+  if (!keepFrame) { setPlaying(false); app.frame = maxLen(); }
   $("spec").textContent = JSON.stringify(scheduleSpec(s), null, 1);
   renderRunsList();
   draw();
