@@ -305,3 +305,17 @@ def test_dragging_the_lr_slider_redraws_the_path_without_play(page, server):
     assert page.evaluate("() => window.explorer.frame") == page.evaluate(
         "() => window.explorer.current.xs.length - 1")                       # drawn whole, not blanked
     assert page.evaluate("() => window.explorer.frames") > frames + 1         # re-drawn while dragging
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
+def test_play_the_lr_slider_and_the_map_are_in_view_together(browser, server, artifacts_dir, width, height):
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    try:
+        _open(pg, server)
+        for sel in ("#play", "#lr-slider", "#map"):
+            box = pg.locator(sel).bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height, (sel, box)     # wholly in view
+        pg.screenshot(path=str(artifacts_dir / f"explorer-{width}x{height}.png"))
+    finally:
+        ctx.close()

@@ -464,6 +464,7 @@ function bind() {
     renderControls(); setPlaying(false); commit();
   });
   $("controls").addEventListener("change", onChange);
+  $("toolbar").addEventListener("change", onChange);     // the typed LR, above the map
   $("lr-slider").addEventListener("input", onChange);
   $("play").addEventListener("click", guard(() => setPlaying(!app.playing)));
   $("step").addEventListener("click", guard(() => { setPlaying(false); app.frame = Math.min(app.frame + 1, maxLen()); draw(); }));
