@@ -319,3 +319,21 @@ def test_play_the_lr_slider_and_the_map_are_in_view_together(browser, server, ar
         pg.screenshot(path=str(artifacts_dir / f"explorer-{width}x{height}.png"))
     finally:
         ctx.close()
+
+
+def test_the_loss_chart_shows_the_real_loss_and_above_the_minimum_on_request(page, server, tmp_path):
+    _open(page, server)
+    xs = [i / 10 - 1 for i in range(21)]
+    land = {"format": "lrscope-landscape", "version": 1, "name": "net", "x": xs, "y": xs,
+            "loss": [[1.66 + x * x + 3 * y * y for x in xs] for y in xs]}       # a network's loss sits near 1.66
+    good = tmp_path / "land.json"; good.write_text(json.dumps(land))
+    page.set_input_files("#land-file", str(good))
+    page.wait_for_function("() => window.explorer.state.surface === 'landscape'")
+    assert page.inner_text("#loss-caption") == "Loss against step (log)"
+    start_loss = page.evaluate("() => window.explorer.current.losses[0]")
+    fmin = page.evaluate("() => window.explorer.surface.fmin")
+    assert start_loss > 1.66 and fmin == pytest.approx(1.66, abs=1e-6)
+    assert float(page.get_attribute("#loss-chart", "data-first")) == pytest.approx(start_loss)    # the real loss
+    page.check("#above-min")
+    assert "above the surface minimum" in page.inner_text("#loss-caption")
+    assert float(page.get_attribute("#loss-chart", "data-first")) == pytest.approx(start_loss - fmin)

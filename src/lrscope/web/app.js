@@ -283,7 +283,15 @@ function draw() {
   app.view3d.draw(app.runs, upto);
   const vis = app.runs.filter((r) => r.visible);
   const fmin = app.surface.fmin;
-  drawChart($("loss-chart"), vis.map((r) => ({ ys: r.losses.map((l) => Math.max(l - fmin, 1e-12)), color: r.color })), { logY: true, upto, xMax: Math.max(...vis.map((r) => r.cfg.steps), 1) });
+  // the real loss (a network's landscape sits at ~1.7, not at 0); "above the minimum" on request
+  const aboveMin = $("above-min").checked;
+  const lossYs = vis.map((r) => (aboveMin ? r.losses.map((l) => Math.max(l - fmin, 1e-12)) : r.losses));
+  const positive = lossYs.every((ys) => ys.every((l) => !Number.isFinite(l) || l > 0));
+  const logLoss = aboveMin || positive;
+  drawChart($("loss-chart"), vis.map((r, i) => ({ ys: lossYs[i], color: r.color })), { logY: logLoss, upto, xMax: Math.max(...vis.map((r) => r.cfg.steps), 1) });
+  $("loss-chart").dataset.first = String(lossYs.length ? lossYs[0][0] : NaN);   // for tests: what is plotted
+  $("loss-caption").textContent = aboveMin ? "Loss above the surface minimum (log) against step"
+    : `Loss against step${logLoss ? " (log)" : ""}`;
   // LR chart: the whole schedule of every visible run
   const lrSeries = vis.map((r) => ({ ys: Array.from({ length: r.cfg.steps }, (_, t) => fromSpec(r.spec)(t)), color: r.color }));
   const cur = lrSeries.length && app.current.visible ? lrSeries[0].ys : Array.from({ length: app.state.steps }, (_, t) => fromSpec(app.current.spec)(t));
@@ -465,6 +473,7 @@ function bind() {
   });
   $("controls").addEventListener("change", onChange);
   $("toolbar").addEventListener("change", onChange);     // the typed LR, above the map
+  $("above-min").addEventListener("change", guard(() => draw()));
   $("lr-slider").addEventListener("input", onChange);
   $("play").addEventListener("click", guard(() => setPlaying(!app.playing)));
   $("step").addEventListener("click", guard(() => { setPlaying(false); app.frame = Math.min(app.frame + 1, maxLen()); draw(); }));
