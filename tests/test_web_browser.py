@@ -337,3 +337,15 @@ def test_the_loss_chart_shows_the_real_loss_and_above_the_minimum_on_request(pag
     page.check("#above-min")
     assert "above the surface minimum" in page.inner_text("#loss-caption")
     assert float(page.get_attribute("#loss-chart", "data-first")) == pytest.approx(start_loss - fmin)
+
+
+def test_hovering_the_map_reads_out_the_point_and_its_loss(page, server):
+    _open(page, server)       # the quadratic bowl, kappa 10
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)     # away from the minimum
+    text = page.inner_text("#map-readout")
+    m = re.match(r"x=(\S+), y=(\S+), loss (\S+)", text)
+    assert m, text
+    x, y, loss = (float(v) for v in m.groups())
+    assert loss > 0.1
+    assert loss == pytest.approx(page.evaluate(f"() => window.explorer.surface.f({x}, {y})"), rel=2e-2)

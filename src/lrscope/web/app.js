@@ -507,6 +507,15 @@ function bind() {
     const [x, y] = T.toWorld(((e.clientX - r.left) / r.width) * map.width, ((e.clientY - r.top) / r.height) * map.height);
     setPlaying(false); moveStart(x, y);
   }));
+  map.addEventListener("mousemove", (e) => {
+    // the readout under the pointer: the surface's coordinates (alpha, beta for a network) and loss
+    const r = map.getBoundingClientRect();
+    const T = mapTransform(app.surface, map.width, map.height);
+    const [x, y] = T.toWorld(((e.clientX - r.left) / r.width) * map.width, ((e.clientY - r.top) / r.height) * map.height);
+    const names = app.state.surface === "landscape" ? ["α", "β"] : ["x", "y"];
+    $("map-readout").textContent = `${names[0]}=${fmt(x)}, ${names[1]}=${fmt(y)}, loss ${fmt(app.surface.f(x, y))}`;
+  });
+  map.addEventListener("mouseleave", () => { $("map-readout").textContent = ""; });
   map.addEventListener("keydown", guard((e) => {
     const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
     if (!d) return;
