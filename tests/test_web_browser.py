@@ -349,3 +349,16 @@ def test_hovering_the_map_reads_out_the_point_and_its_loss(page, server):
     x, y, loss = (float(v) for v in m.groups())
     assert loss > 0.1
     assert loss == pytest.approx(page.evaluate(f"() => window.explorer.surface.f({x}, {y})"), rel=2e-2)
+
+
+def test_the_map_has_axes_and_a_colour_scale(page, server):
+    _open(page, server)       # the quadratic bowl
+    dom = page.evaluate("() => window.explorer.surface.domain")
+    xt = [float(v) for v in page.get_attribute("#map", "data-xticks").split(",")]
+    yt = [float(v) for v in page.get_attribute("#map", "data-yticks").split(",")]
+    assert len(xt) >= 3 and dom[0] <= min(xt) and max(xt) <= dom[1]
+    assert len(yt) >= 3 and dom[2] <= min(yt) and max(yt) <= dom[3]
+    lo, hi = float(page.get_attribute("#map-colorbar", "data-lo")), float(page.get_attribute("#map-colorbar", "data-hi"))
+    corner = page.evaluate(f"() => window.explorer.surface.f({dom[1]}, {dom[3]})")   # the highest loss on the map
+    fmin = page.evaluate("() => window.explorer.surface.fmin")
+    assert lo == pytest.approx(fmin, abs=1e-3) and hi == pytest.approx(corner, rel=0.05)

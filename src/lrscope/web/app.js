@@ -6,7 +6,7 @@ import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, makeOptimizer, runOptimizer, fmt }
 import { fromSpec } from "./schedules.js";
 import { rangeTest } from "./rangetest.js";
 import { parseLandscape, validateLandscape } from "./landscape.js";
-import { COLORS, contourImage, drawMap, Surface3D, drawChart, mapTransform, logHeight } from "./render.js";
+import { COLORS, contourImage, drawColorBar, drawMap, Surface3D, drawChart, mapTransform, logHeight } from "./render.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -279,7 +279,9 @@ function status() {
 function draw() {
   if (!app.current) return;
   const upto = app.frame;
-  drawMap($("map"), app.surface, app.image, app.runs, app.state.start, upto);
+  drawMap($("map"), app.surface, app.image, app.runs, app.state.start, upto,
+          app.state.surface === "landscape" ? ["α", "β"] : ["x", "y"]);
+  drawColorBar($("map-colorbar"), app.surface, app.image.range);
   app.view3d.draw(app.runs, upto);
   const vis = app.runs.filter((r) => r.visible);
   const fmin = app.surface.fmin;

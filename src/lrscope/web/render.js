@@ -42,7 +42,66 @@ export function contourImage(surface, size) {
     img.data[k] = r * dim; img.data[k + 1] = g * dim; img.data[k + 2] = bl * dim; img.data[k + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
+  off.range = { lo: s.lo, hi: s.hi };     // the log heights the colours span (for the colour bar)
   return off;
+}
+
+/** A "nice" tick step (1, 2 or 5 times a power of ten) for about `count` ticks over `span`. */
+export function niceStep(span, count = 4) {
+  const raw = span / count, mag = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * mag >= raw) return m * mag;
+  return 10 * mag;
+}
+
+/** Tick values from lo to hi, on multiples of niceStep. */
+export function ticks(lo, hi, count = 4) {
+  const step = niceStep(hi - lo, count), out = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+function label(ctx, text, x, y, align, baseline) {
+  ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = align; ctx.textBaseline = baseline;
+  ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.strokeText(text, x, y);
+  ctx.fillStyle = "#1d2330"; ctx.fillText(text, x, y);
+}
+
+/** Tick marks and labels of the map's axes, inside its edges; returns the values drawn. */
+function drawMapAxes(ctx, surface, w, h, names) {
+  const [x0, x1, y0, y1] = surface.domain, T = mapTransform(surface, w, h);
+  const xs = ticks(x0, x1), ys = ticks(y0, y1);
+  ctx.strokeStyle = "rgba(255,255,255,0.9)"; ctx.lineWidth = 1;
+  for (const x of xs) {
+    const [px] = T.toPx(x, y0);
+    ctx.beginPath(); ctx.moveTo(px, h); ctx.lineTo(px, h - 6); ctx.stroke();
+    if (px > 14 && px < w - 14) label(ctx, String(x), px, h - 8, "center", "bottom");
+  }
+  for (const y of ys) {
+    const [, py] = T.toPx(x0, y);
+    ctx.beginPath(); ctx.moveTo(0, py); ctx.lineTo(6, py); ctx.stroke();
+    if (py > 14 && py < h - 24) label(ctx, String(y), 8, py, "left", "middle");
+  }
+  label(ctx, names[0], w - 6, h - 8, "right", "bottom");
+  label(ctx, names[1], 8, 8, "left", "top");
+  return { xs, ys };
+}
+
+/** The colour scale of the map: the ramp, with the losses at its ends and in its middle. */
+export function drawColorBar(canvas, surface, range) {
+  const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+  const L = 10, R = 10, barH = 12;
+  for (let i = 0; i < w - L - R; i++) {
+    const [r, g, b] = viridisish((i / (w - L - R - 1)) * 0.85 + 0.1);
+    ctx.fillStyle = `rgb(${r},${g},${b})`; ctx.fillRect(L + i, 2, 1, barH);
+  }
+  const loss = (v) => surface.fmin + 10 ** v - 1e-3;      // the inverse of logHeight
+  const at = [range.lo, (range.lo + range.hi) / 2, range.hi].map(loss);
+  const fmtv = (x) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(1) : +x.toPrecision(3)).toString();
+  label(ctx, fmtv(at[0]), L, barH + 4, "left", "top");
+  label(ctx, `loss (log scale) ${fmtv(at[1])}`, w / 2, barH + 4, "center", "top");
+  label(ctx, fmtv(at[2]), w - R, barH + 4, "right", "top");
+  canvas.dataset.lo = String(at[0]); canvas.dataset.hi = String(at[2]);
 }
 
 /** World (x, y) -> map pixel, and back. */
@@ -55,7 +114,7 @@ export function mapTransform(surface, w, h) {
 }
 
 /** Contour map with minima, start point and trajectories (each drawn up to `upto` steps). */
-export function drawMap(canvas, surface, image, runs, start, upto) {
+export function drawMap(canvas, surface, image, runs, start, upto, names = ["x", "y"]) {
   const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(image, 0, 0, w, h);
@@ -83,6 +142,8 @@ export function drawMap(canvas, surface, image, runs, start, upto) {
   const [sx, sy] = T.toPx(start[0], start[1]);
   ctx.strokeStyle = "#fff"; ctx.lineWidth = 2.5; ctx.beginPath(); ctx.arc(sx, sy, 7, 0, 2 * Math.PI); ctx.stroke();
   ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.beginPath(); ctx.arc(sx, sy, 8.5, 0, 2 * Math.PI); ctx.stroke();
+  const axes = drawMapAxes(ctx, surface, w, h, names);
+  canvas.dataset.xticks = axes.xs.join(","); canvas.dataset.yticks = axes.ys.join(",");
 }
 
 /** A 3-D view: wireframe mesh of the log height, rotated by yaw/pitch, plus trajectories. */
