@@ -52,8 +52,8 @@ test("bowl: curvature along y is the condition number", () => {
   assert.throws(() => makeSurface("nope"), /unknown surface/);
 });
 
-test("grid surface: bilinear interpolation reproduces a bilinear function exactly, with its gradient", () => {
-  // z = 1 + 2x - 3y + 0.5xy is bilinear, so interpolation on any grid is exact
+test("grid surface: the bicubic interpolant reproduces a bilinear function exactly, with its gradient", () => {
+  // z = 1 + 2x - 3y + 0.5xy is bilinear; Catmull-Rom with linearly extrapolated ghost points is exact on it
   const fz = (x, y) => 1 + 2 * x - 3 * y + 0.5 * x * y;
   const xs = [-1, -0.5, 0, 0.5, 1], ys = [-2, -1, 0, 1, 2];
   const land = { x: xs, y: ys, loss: ys.map((y) => xs.map((x) => fz(x, y))) };
@@ -75,4 +75,17 @@ test("grid surface: bilinear interpolation reproduces a bilinear function exactl
   const d = [(s2.f(x + 1e-7, y) - s2.f(x - 1e-7, y)) / 2e-7, (s2.f(x, y + 1e-7) - s2.f(x, y - 1e-7)) / 2e-7];
   const g = s2.grad(x, y);
   assert.ok(Math.abs(g[0] - d[0]) < 1e-6 && Math.abs(g[1] - d[1]) < 1e-6);
+});
+
+test("grid surface: curvature is the interpolant's, not a kink at a grid node", () => {
+  // z = x^2 + 3 y^2: Hessian diag(2, 6), so the largest curvature is 6 everywhere. Bilinear
+  // interpolation read about 115 at a node and ~0 a hair away (issue 12); the bicubic
+  // interpolant reproduces quadratics inside the grid, so 6 at the node and beside it.
+  const xs = Array.from({ length: 21 }, (_, i) => -1 + i / 10), ys = xs;
+  const s = gridSurface({ x: xs, y: ys, loss: ys.map((y) => xs.map((x) => x * x + 3 * y * y)) });
+  for (const [x, y] of [[0.2, 0.3], [0.2 + 1e-6, 0.3], [0.2537, -0.4411], [0, 0]]) {
+    const k = maxCurvature(s, x, y);
+    assert.ok(Math.abs(k - 6) < 1e-3, `curvature ${k} at (${x}, ${y})`);
+    assert.ok(Math.abs(s.f(x, y) - (x * x + 3 * y * y)) < 1e-9);
+  }
 });

@@ -98,15 +98,31 @@ export function wells() {
 }
 
 /**
- * A real network's loss slice: bilinear interpolation of `z[j][i]` on the grid (xs[i], ys[j]).
- * Outside the grid the loss is the edge value plus a quadratic wall (w/2) * dist^2, so a
- * trajectory that leaves the loaded region is pushed back instead of reading garbage.
+ * A real network's loss slice: bicubic (Catmull-Rom, Keys' a = -1/2) interpolation of
+ * `z[j][i]` on the grid (xs[i], ys[j]), with ghost points beyond the edges extrapolated
+ * linearly. It passes through every grid value, its gradient is continuous (so curvature
+ * hints read the interpolant, not a kink at a grid node, as bilinear interpolation did), and it
+ * reproduces bilinear functions exactly and quadratics inside the grid. Outside the grid the
+ * loss is the edge value plus a quadratic wall (w/2) * dist^2, so a trajectory that leaves the
+ * loaded region is pushed back instead of reading garbage.
  */
 export function gridSurface(land, wall = 10) {
   const xs = land.x, ys = land.y, z = land.loss;
   const nx = xs.length, ny = ys.length;
   const x0 = xs[0], x1 = xs[nx - 1], y0 = ys[0], y1 = ys[ny - 1];
   const dx = (x1 - x0) / (nx - 1), dy = (y1 - y0) / (ny - 1);
+  // z with one ghost row/column on each side, extrapolated linearly (exact for linear data)
+  const at = (j, i) => {
+    if (i < 0) return 2 * at(j, 0) - at(j, 1);
+    if (i > nx - 1) return 2 * at(j, nx - 1) - at(j, nx - 2);
+    if (j < 0) return 2 * at(0, i) - at(1, i);
+    if (j > ny - 1) return 2 * at(ny - 1, i) - at(ny - 2, i);
+    return z[j][i];
+  };
+  const w = (t) => [(-t * t * t + 2 * t * t - t) / 2, (3 * t * t * t - 5 * t * t + 2) / 2,
+                    (-3 * t * t * t + 4 * t * t + t) / 2, (t * t * t - t * t) / 2];
+  const dw = (t) => [(-3 * t * t + 4 * t - 1) / 2, (9 * t * t - 10 * t) / 2, (-9 * t * t + 8 * t + 1) / 2,
+                     (3 * t * t - 2 * t) / 2];
   function cell(x, y) {
     const cx = Math.min(Math.max(x, x0), x1), cy = Math.min(Math.max(y, y0), y1);
     let i = Math.floor((cx - x0) / dx), j = Math.floor((cy - y0) / dy);
@@ -114,16 +130,24 @@ export function gridSurface(land, wall = 10) {
     const u = (cx - xs[i]) / dx, v = (cy - ys[j]) / dy;
     return { cx, cy, i, j, u, v };
   }
+  function mix(i, j, wu, wv) {
+    let out = 0;
+    for (let n = 0; n < 4; n++) {
+      let row = 0;
+      for (let m = 0; m < 4; m++) row += wu[m] * at(j + n - 1, i + m - 1);
+      out += wv[n] * row;
+    }
+    return out;
+  }
   function f(x, y) {
     const { cx, cy, i, j, u, v } = cell(x, y);
-    const b = (1 - u) * (1 - v) * z[j][i] + u * (1 - v) * z[j][i + 1] + (1 - u) * v * z[j + 1][i] + u * v * z[j + 1][i + 1];
-    return b + 0.5 * wall * ((x - cx) ** 2 + (y - cy) ** 2);
+    return mix(i, j, w(u), w(v)) + 0.5 * wall * ((x - cx) ** 2 + (y - cy) ** 2);
   }
   function grad(x, y) {
     const { cx, cy, i, j, u, v } = cell(x, y);
     const inX = x > x0 && x < x1, inY = y > y0 && y < y1;
-    const gx = inX ? ((1 - v) * (z[j][i + 1] - z[j][i]) + v * (z[j + 1][i + 1] - z[j + 1][i])) / dx : 0;
-    const gy = inY ? ((1 - u) * (z[j + 1][i] - z[j][i]) + u * (z[j + 1][i + 1] - z[j][i + 1])) / dy : 0;
+    const gx = inX ? mix(i, j, dw(u), w(v)) / dx : 0;
+    const gy = inY ? mix(i, j, w(u), dw(v)) / dy : 0;
     return [gx + wall * (x - cx), gy + wall * (y - cy)];
   }
   let best = [0, 0], fbest = Infinity;
