@@ -362,3 +362,20 @@ def test_the_map_has_axes_and_a_colour_scale(page, server):
     corner = page.evaluate(f"() => window.explorer.surface.f({dom[1]}, {dom[3]})")   # the highest loss on the map
     fmin = page.evaluate("() => window.explorer.surface.fmin")
     assert lo == pytest.approx(fmin, abs=1e-3) and hi == pytest.approx(corner, rel=0.05)
+
+
+def test_switching_surface_applies_its_lr_hint_and_asks_before_dropping_kept_runs(page, server):
+    _open(page, server)
+    page.click("#keep")
+    assert page.eval_on_selector_all("#runs li", "els => els.length") == 2
+    page.once("dialog", lambda d: d.dismiss())          # "no": nothing changes
+    page.select_option("#surface", "rosenbrock")
+    assert page.evaluate("() => window.explorer.state.surface") == "bowl"
+    assert page.input_value("#surface") == "bowl"
+    assert page.eval_on_selector_all("#runs li", "els => els.length") == 2
+    page.once("dialog", lambda d: d.accept())           # "yes": the kept run goes, the LR hint comes
+    page.select_option("#surface", "rosenbrock")
+    assert page.evaluate("() => window.explorer.state.surface") == "rosenbrock"
+    assert page.eval_on_selector_all("#runs li", "els => els.length") == 1
+    assert page.evaluate("() => window.explorer.state.lr") == pytest.approx(
+        page.evaluate("() => window.explorer.surface.lrHint"))

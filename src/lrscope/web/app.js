@@ -468,7 +468,16 @@ function bind() {
     if (app.state.sched !== beforeSched) app.state.schedParams = {};
     if (app.state.surface !== before || app.state.kappa !== beforeKappa) {
       if (app.state.surface === "landscape" && !app.land) { app.state.surface = before; renderControls(); throw new Error("no landscape file is loaded: use “Load landscape…” first"); }
-      if (app.state.surface !== before) { app.state.start = makeSurface(app.state.surface, { kappa: app.state.kappa }, app.land).start.slice(); app.state.kept = []; }
+      if (app.state.surface !== before) {
+        // kept runs belong to the old surface: ask before dropping them
+        const n = app.state.kept.length;
+        if (n && !window.confirm(`Switching the surface drops the ${n} kept run${n > 1 ? "s" : ""}. Switch?`)) {
+          app.state.surface = before; renderControls(); return;
+        }
+        const next = makeSurface(app.state.surface, { kappa: app.state.kappa }, app.land);
+        app.state.start = next.start.slice(); app.state.kept = [];
+        app.state.lr = next.lrHint;                 // a learning rate that suits the new surface
+      }
       setSurface();
     }
     renderControls(); setPlaying(false); commit();
