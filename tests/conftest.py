@@ -62,3 +62,23 @@ def make_task(seed=0):
     return dict(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
                 loss_fn=torch.nn.functional.mse_loss, train_loader=data, val_loader=data[:1], train_step=train_step)
 '''
+
+
+def tiny_batches(n: int = 64, size: int = 16, seed: int = 0):
+    """A fixed 2-class problem of 4 features, as a list of (x, y) batches (torch imported here)."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 4, generator=g)
+    y = (x.sum(1) > 0).long()
+    return [(x[i:i + size], y[i:i + size]) for i in range(0, n, size)]
+
+
+def tiny_classifier(opt_cls=None, **opt_kwargs):
+    """(model, optimizer) for ``tiny_batches``: a 4-8-2 MLP, seeded, with ``opt_cls`` (SGD lr 0.1)."""
+    import torch
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    opt_cls = opt_cls or torch.optim.SGD
+    return model, opt_cls(model.parameters(), **{"lr": 0.1, **opt_kwargs})

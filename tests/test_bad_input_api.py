@@ -11,21 +11,17 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import lrscope  # noqa: E402
+from conftest import tiny_batches, tiny_classifier  # noqa: E402
 from lrscope.analysis import RangeTestResult  # noqa: E402
 from lrscope.errors import InvalidArgumentError, LRScopeError, RangeTestError  # noqa: E402
 
 
 def _data():
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(64, 4, generator=g)
-    y = (x.sum(1) > 0).long()
-    return [(x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    return tiny_batches()
 
 
 def _setup(opt_cls=torch.optim.SGD, **kw):
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
-    return model, opt_cls(model.parameters(), lr=0.1, **kw)
+    return tiny_classifier(opt_cls, **kw)
 
 
 def _frozen_state(model, opt):

@@ -12,8 +12,6 @@ The counts are reported in docs/reliability.md; re-run with
 
 from __future__ import annotations
 
-import json
-import os
 import textwrap
 
 import pytest
@@ -21,6 +19,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import lrscope  # noqa: E402
+from conftest import tiny_batches, tiny_classifier  # noqa: E402
 from lrscope.cli import main  # noqa: E402
 from lrscope.errors import LRScopeError  # noqa: E402
 
@@ -188,16 +187,11 @@ def test_cli_bad_input_exits_2_with_a_fix_and_leaves_nothing(argv, files, capsys
 
 # ----------------------------------------------------------------------------------------- the API
 def _data():
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(64, 4, generator=g)
-    y = (x.sum(1) > 0).long()
-    return [(x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    return tiny_batches()
 
 
 def _setup():
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
-    return model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    return tiny_classifier(torch.optim.SGD, momentum=0.9)
 
 
 CE = torch.nn.functional.cross_entropy

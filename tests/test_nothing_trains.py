@@ -11,20 +11,16 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import lrscope  # noqa: E402
+from conftest import tiny_batches, tiny_classifier  # noqa: E402
 from lrscope.errors import InvalidArgumentError, LRScopeError, RangeTestError  # noqa: E402
 
 
 def _data():
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(128, 4, generator=g)
-    y = (x.sum(1) > 0).long()
-    return [(x[i:i + 32], y[i:i + 32]) for i in range(0, 128, 32)]
+    return tiny_batches(n=128, size=32)
 
 
 def _setup():
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model, opt = tiny_classifier(torch.optim.Adam, lr=1e-3)
     return model, opt, torch.nn.CrossEntropyLoss()
 
 
