@@ -16,6 +16,8 @@ ALLOWED = {
     "optuna": ("hpsearch/",),
     "keras": ("adapters/",),
     "lightning": ("adapters/",),
+    "transformers": ("adapters/",),
+    "accelerate": ("adapters/",),
 }
 # the numpy-only core must not reach up into the layers above it
 CORE = ("schedules/", "analysis/", "runner.py", "task.py", "_validate.py", "errors.py", "_json.py")

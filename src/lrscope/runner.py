@@ -35,6 +35,7 @@ import dataclasses
 import math
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,7 +44,8 @@ from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
 __all__ = ["MIN_STEPS", "MAX_STEPS", "TRAINING_FIRST_WEIGHT", "EXTEND_DECADES", "sweep_lrs", "extended_lrs", "is_diverged",
-           "SweepLog", "run_sweep"]
+           "SweepLog", "run_sweep",
+           "Trainee", "Plan", "plan_range_test", "range_test", "short_runs"]
 
 MIN_STEPS = 10
 #: the longest sweep (or probe run) accepted, in optimizer steps: a typo such as 10**12 would
@@ -310,3 +312,215 @@ def run_sweep(
         stop_reason=stop_reason,
         stop_message=stop_message,
     )
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+class Trainee(Protocol):
+    """What a framework adapter hands the engine: the user's training, one step at a time.
+
+    The adapter takes its snapshot before :func:`range_test` and restores it in a ``finally``
+    after; between runs the engine asks for restores through :meth:`begin`.
+
+    Attributes:
+        ratios: each parameter group's LR divided by group 0's (kept during the test).
+        can_evaluate: whether :meth:`evaluate` scores a validation set.
+    """
+
+    ratios: Sequence[float]
+    can_evaluate: bool
+
+    def begin(self, seed: int | None, restore: str) -> None:
+        """Start a run: ``restore`` is "none" (the first sweep: nothing changed yet), "weights"
+        (weights and optimizer back; the RNG streams move on) or "all" (weights, optimizer, RNG
+        and batch order back); then seed the RNGs with ``seed`` when it is not None, start the
+        data from its beginning and put the model in training mode."""
+
+    def step(self, lr: float) -> tuple[float, float | None]:
+        """One optimizer step with group 0 at ``lr`` (the others at their ratios): (loss, metric or None)."""
+
+    def evaluate(self) -> tuple[float | None, float | None]:
+        """(validation loss, validation metric); either may be None."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """The checked settings of one range test (see :func:`plan_range_test`); ``lrs`` are the planned LRs."""
+
+    lrs: np.ndarray
+    start_lr: float
+    end_lr: float
+    num_steps: int
+    mode: str
+    smoothing: float
+    diverge_factor: float
+    extend_decades: float
+    confirm: bool
+    budget_steps: int | None
+    repeats: int
+    seed: int | None
+    val_every: int | None
+
+
+def plan_range_test(*, start_lr: float = 1e-7, end_lr: float = 10, num_steps: int = 100, mode: str = "exp",
+                    smoothing: float = 0.98, diverge_factor: float = 4.0, extend_decades: float = EXTEND_DECADES,
+                    confirm: bool = True, budget_steps: int | None = None, repeats: int = 1,
+                    seed: int | None = None, val_every: int | None = None) -> Plan:
+    """Check a range test's settings (each error names the argument and the fix) before anything
+    of the user's is touched; the arguments are those of ``lrscope.find_lr``.
+
+    >>> plan_range_test(num_steps=10, extend_decades=0).lrs[[0, -1]].tolist()
+    [1e-07, 10.0]
+    """
+    lrs = extended_lrs(start_lr, end_lr, num_steps, mode, extend_decades)
+    smoothing = v.fraction("smoothing", smoothing, low_open=False, high_open=True)
+    diverge_factor = v.finite("diverge_factor", diverge_factor)
+    if not diverge_factor > 1.0:
+        raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1",
+                                   "use e.g. diverge_factor=4 (stop at 4x the best loss).")
+    repeats = v.integer("repeats", repeats, minimum=1, maximum=100)
+    if not isinstance(confirm, bool):
+        raise InvalidArgumentError("confirm", confirm, "must be True or False",
+                                   "pass confirm=False to skip the confirmation runs.")
+    if budget_steps is not None:
+        budget_steps = v.integer("budget_steps", budget_steps, minimum=2)
+    if seed is not None:
+        seed = v.integer("seed", seed, minimum=0)
+    if val_every is not None:
+        val_every = v.integer("val_every", val_every, minimum=1)
+    return Plan(lrs=lrs, start_lr=float(lrs[0]), end_lr=float(end_lr), num_steps=int(num_steps), mode=mode,
+                smoothing=smoothing, diverge_factor=diverge_factor,
+                extend_decades=float(extend_decades) if mode == "exp" else 0.0, confirm=confirm,
+                budget_steps=budget_steps, repeats=repeats, seed=seed, val_every=val_every)
+
+
+def range_test(trainee: Trainee, plan: Plan, *, progress: bool = True, **fields: Any):
+    """The whole range test on one trainee: ``plan.repeats`` sweeps, then the confirmation stage.
+
+    Every framework (torch, Keras, and through torch Lightning and Hugging Face) runs this one
+    function; the adapter owns the snapshot and the final restore.
+
+    Args:
+        trainee: see :class:`Trainee`.
+        plan: from :func:`plan_range_test`.
+        progress: show progress bars on stderr.
+        **fields: further :class:`~lrscope.analysis.RangeTestResult` fields
+            (``metric_name``, ``iterations_per_epoch``, ``optimizer``, ``beta2``, ...).
+
+    Returns:
+        The :class:`~lrscope.analysis.RangeTestResult`, with ``cost_steps`` counting every
+        optimizer step taken.
+    """
+    from .analysis import RangeTestResult
+
+    results = []
+    cost = 0
+    ratios = np.asarray(trainee.ratios, dtype=float)
+    for k in range(plan.repeats):
+        trainee.begin(None if plan.seed is None else plan.seed + k, "none" if k == 0 else "weights")
+        log = run_sweep(trainee.step, plan.lrs, smoothing=plan.smoothing, diverge_factor=plan.diverge_factor,
+                        val_fn=trainee.evaluate if plan.val_every is not None else None, val_every=plan.val_every,
+                        progress=progress)
+        cost += len(log.lrs) + (log.stop_reason == "non-finite")
+        results.append(RangeTestResult(
+            lrs=log.lrs, losses=log.losses, smoothed=log.smoothed, group_lrs=np.outer(log.lrs, ratios),
+            mode=plan.mode, start_lr=plan.start_lr, end_lr=plan.end_lr, num_steps=plan.num_steps,
+            stop_reason=log.stop_reason, stop_message=log.stop_message, smoothing=plan.smoothing,
+            diverge_factor=plan.diverge_factor, metric=log.metric, val_steps=log.val_steps,
+            val_losses=log.val_losses, val_metric=log.val_metric, budget_steps=plan.budget_steps,
+            extend_decades=plan.extend_decades, **fields))
+    result = results[0] if plan.repeats == 1 else RangeTestResult.from_repeats(results)
+    if plan.confirm and len(result.lrs):
+        result = _confirm(result, trainee, seed=plan.seed, diverge_factor=plan.diverge_factor, progress=progress)
+        cost += int(sum(len(c) for runs in (result.confirm, result.confirm_long) if runs is not None
+                        for c in runs.curves))
+    result.cost_steps = int(cost)
+    return result
+
+
+def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int | None, bar=None,
+               diverge_factor: float | None = None, validate: bool = False) -> tuple[list[np.ndarray], list[float]]:
+    """Constant-LR runs of ``steps`` optimizer steps, each from the saved start (restored first).
+
+    A run stops at its first non-finite loss and, with ``diverge_factor``, at the first loss
+    above ``start + (diverge_factor - 1) * |start|`` (the probe's "explodes" rule: nothing
+    after it can change that verdict). With ``validate`` the run is then evaluated (NaN for a
+    run that stopped early). Returns the loss curves and validation losses.
+    """
+    curves: list[np.ndarray] = []
+    vals: list[float] = []
+    for lr in lrs:
+        trainee.begin(seed, "all")
+        losses: list[float] = []
+        limit = math.inf
+        stopped = False
+        for i in range(steps):
+            loss, _ = trainee.step(float(lr))
+            if bar is not None:
+                bar.update(1)
+            losses.append(loss)
+            if not math.isfinite(loss):
+                if i == 0:  # measured before any update: the data or the model, not the LR
+                    raise RangeTestError(
+                        f"the loss was {loss} at the very first step (lr={lr:.4g}), before the LR could "
+                        "matter. Fix: check the data for NaN/inf, the loss function and the model's "
+                        "initialisation.")
+                stopped = True
+            elif diverge_factor is not None:
+                if i == 0:
+                    limit = loss + (diverge_factor - 1.0) * abs(loss)
+                elif loss > limit:
+                    stopped = True
+            if stopped:
+                if bar is not None:
+                    bar.update(steps - i - 1)
+                break
+        curves.append(np.asarray(losses, dtype=float))
+        if validate:
+            vloss = None if stopped else trainee.evaluate()[0]
+            vals.append(math.nan if vloss is None else vloss)
+    return curves, vals
+
+
+def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float, progress: bool):
+    """The confirmation stage: rounds of short runs chosen by the policy, then the longer runs
+    (ranked by the validation loss when the trainee can evaluate); returns the result with them."""
+    from .analysis import _policy as P
+    from .analysis.probe import ProbeResult
+
+    policy = P.DEFAULT_POLICY
+    validate = bool(trainee.can_evaluate)
+    bar = None
+
+    def runner(steps: int):
+        """A ``run(lrs)`` callback for one round length: trains the runs, returns all of its runs so far."""
+        lrs: list[float] = []
+        curves: list[np.ndarray] = []
+        vals: list[float] = []
+
+        def run(new_lrs):
+            nonlocal bar
+            if progress and bar is None:
+                bar = _progress_bar(len(new_lrs) * steps, True)
+                bar.set_description("lrscope confirmation runs")
+            elif bar is not None:
+                bar.total += len(new_lrs) * steps
+                bar.refresh()
+            c, vl = short_runs(trainee, new_lrs, steps, seed=seed, bar=bar, diverge_factor=diverge_factor,
+                               validate=validate)
+            lrs.extend(float(x) for x in new_lrs)
+            curves.extend(c)
+            vals.extend(vl)
+            return ProbeResult(lrs=np.asarray(lrs), curves=tuple(curves), steps=steps, diverge_factor=diverge_factor,
+                               val_losses=np.asarray(vals) if validate else None)
+
+        return run
+
+    try:
+        runs, long_runs = P.confirm(policy, sweep, runner(P.run_steps(policy, sweep.budget_steps)),
+                                    runner(P.long_run_steps(policy, sweep.budget_steps)))
+    finally:
+        if bar is not None:
+            bar.close()
+    return sweep.with_confirmation(runs, long_runs)

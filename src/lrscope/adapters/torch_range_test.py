@@ -49,7 +49,8 @@ from .. import _validate as v
 from ..analysis import RangeTestResult
 from ..analysis.probe import ProbeResult
 from ..errors import InvalidArgumentError, RangeTestError
-from ..runner import EXTEND_DECADES, MAX_STEPS, extended_lrs, run_sweep
+from ..runner import EXTEND_DECADES, MAX_STEPS, plan_range_test, range_test, short_runs
+from . import torch_distributed as _dist
 from .torch_core import Stepper as _Stepper
 from .torch_scheduler import ScheduleLR  # noqa: F401  (registers RangeTestResult.apply for torch)
 
@@ -354,52 +355,32 @@ def _reseed(seed: int, generators: list[torch.Generator]) -> None:
 # --------------------------------------------------------------------------- public API
 
 
-def _short_runs(stepper: _Stepper, snap: Snapshot, model, lrs, steps: int, *, seed: int | None,
-                bar, diverge_factor: float | None = None, val_loader=None) -> tuple[list[np.ndarray], list[float]]:
-    """Constant-LR runs of ``steps`` optimizer steps, each from the snapshot (restored first).
+class _Trainee:
+    """The engine's view of a torch training (:class:`lrscope.runner.Trainee`): the stepper,
+    the snapshot to go back to, and the validation loader. Under ``torch.distributed`` every
+    loss and metric is the mean over the ranks, so every rank takes the same decisions."""
 
-    A run stops at its first non-finite loss and, with ``diverge_factor``, at the first loss
-    above ``start + (diverge_factor - 1) * |start|`` (the probe's "explodes" rule: nothing
-    after it can change that verdict). With ``val_loader`` the run is then evaluated
-    (NaN for a run that stopped early). Returns the loss curves and validation losses.
-    """
-    curves: list[np.ndarray] = []
-    vals: list[float] = []
-    for lr in lrs:
-        snap.restore()
+    def __init__(self, stepper: _Stepper, snap: Snapshot, model, val_loader=None, across=None):
+        self.stepper, self.snap, self.model, self.val_loader = stepper, snap, model, val_loader
+        self.ratios = stepper.ratios
+        self.can_evaluate = val_loader is not None and stepper.can_evaluate
+        self._across = across
+
+    def begin(self, seed: int | None, restore: str) -> None:
+        if restore != "none":
+            self.snap.restore(rng=restore == "all")
         if seed is not None:
-            _reseed(seed, snap._generators)
-        stepper.reset_data()
-        model.train()
-        losses: list[float] = []
-        limit = math.inf
-        stopped = False
-        for i in range(steps):
-            loss, _ = stepper.step(float(lr))
-            if bar is not None:
-                bar.update(1)
-            losses.append(loss)
-            if not math.isfinite(loss):
-                if i == 0:  # measured before any update: the data or the model, not the LR
-                    raise RangeTestError(
-                        f"the loss was {loss} at the very first step (lr={lr:.4g}), before the LR could "
-                        "matter. Fix: check the data for NaN/inf, the loss function and the model's "
-                        "initialisation.")
-                stopped = True
-            elif diverge_factor is not None:
-                if i == 0:
-                    limit = loss + (diverge_factor - 1.0) * abs(loss)
-                elif loss > limit:
-                    stopped = True
-            if stopped:
-                if bar is not None:
-                    bar.update(steps - i - 1)
-                break
-        curves.append(np.asarray(losses, dtype=float))
-        if val_loader is not None:
-            vloss = None if stopped else stepper.evaluate(val_loader)[0]
-            vals.append(math.nan if vloss is None else vloss)
-    return curves, vals
+            _reseed(seed, self.snap._generators)
+        self.stepper.reset_data()
+        self.model.train()  # evaluate() puts the modes back after each validation
+
+    def step(self, lr: float) -> tuple[float, float | None]:
+        out = self.stepper.step(lr)
+        return out if self._across is None else self._across.mean(out)
+
+    def evaluate(self) -> tuple[float | None, float | None]:
+        out = self.stepper.evaluate(self.val_loader)
+        return out if self._across is None else self._across.mean(out)
 
 
 def find_lr(
@@ -428,6 +409,7 @@ def find_lr(
     snapshot: str | os.PathLike = "memory",
     repeats: int = 1,
     seed: int | None = None,
+    distributed: bool | None = None,
     progress: bool = True,
 ) -> RangeTestResult:
     """Run the LR range test, confirm it with short runs, and answer per use; the model and optimizer are left untouched.
@@ -482,6 +464,13 @@ def find_lr(
         seed: seeds python/numpy/torch and the loader's generator before each sweep
             (``seed + k`` for repeat k) and before each confirmation run; None keeps the
             current RNG streams (every confirmation run replays the same batches).
+        distributed: run across the processes of ``torch.distributed`` (None: when it is
+            initialised). Every rank calls ``find_lr`` with its own shard of the data and
+            steps in lockstep; the loss (and metric) of each step is averaged across ranks
+            before smoothing and every decision, so every rank gets the same result and
+            restores its own state. ``result.world_size`` and ``result.batch_size`` (the
+            global batch) are recorded: an LR found at one batch size does not carry over
+            to another.
         progress: show a progress bar on stderr.
 
     Returns:
@@ -510,22 +499,10 @@ def find_lr(
         model, optimizer, loss_fn, train_loader,
         dict(metric=metric, val_loader=val_loader, train_step=train_step, eval_step=eval_step))
     metric, val_loader, train_step, eval_step = (given[k] for k in ("metric", "val_loader", "train_step", "eval_step"))
-    lrs = extended_lrs(start_lr, end_lr, num_steps, mode, extend_decades)
-    smoothing = v.fraction("smoothing", smoothing, low_open=False, high_open=True)
-    diverge_factor = v.finite("diverge_factor", diverge_factor)
-    if not diverge_factor > 1.0:
-        raise InvalidArgumentError("diverge_factor", diverge_factor, "must be > 1",
-                                   "use e.g. diverge_factor=4 (stop at 4x the best loss).")
-    repeats = v.integer("repeats", repeats, minimum=1, maximum=100)
-    if not isinstance(confirm, bool):
-        raise InvalidArgumentError("confirm", confirm, "must be True or False",
-                                   "pass confirm=False to skip the confirmation runs.")
-    if budget_steps is not None:
-        budget_steps = v.integer("budget_steps", budget_steps, minimum=2)
-    if seed is not None:
-        seed = v.integer("seed", seed, minimum=0)
-    if val_every is not None:
-        val_every = v.integer("val_every", val_every, minimum=1)
+    plan = plan_range_test(start_lr=start_lr, end_lr=end_lr, num_steps=num_steps, mode=mode, smoothing=smoothing,
+                           diverge_factor=diverge_factor, extend_decades=extend_decades, confirm=confirm,
+                           budget_steps=budget_steps, repeats=repeats, seed=seed, val_every=val_every)
+    if plan.val_every is not None:
         if val_loader is None:
             raise InvalidArgumentError("val_loader", None, "is required when val_every is set",
                                        "pass a small validation loader, or leave val_every None.")
@@ -540,97 +517,26 @@ def find_lr(
     if eval_step is not None and not callable(eval_step):
         raise InvalidArgumentError("eval_step", eval_step, "must be callable: eval_step(model, batch) -> dict",
                                    "pass a function or leave it None.")
+    across = _dist.ranks(distributed)
     stepper = _Stepper(model, optimizer, loss_fn, train_loader, train_step=train_step,
                        accumulation_steps=accumulation_steps, grad_scaler=grad_scaler, device=device, metric=metric,
                        eval_step=eval_step)
-    val_fn = (lambda: stepper.evaluate(val_loader)) if val_every is not None else None
-
+    fields = dict(metric_name=(getattr(metric, "__name__", "metric") if metric is not None else None),
+                  iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps),
+                  optimizer=type(optimizer).__name__, beta2=_beta2(optimizer),
+                  world_size=1 if across is None else across.world_size,
+                  batch_size=_dist.global_batch_size(train_loader, accumulation_steps, across))
     snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
-    results: list[RangeTestResult] = []
-    cost = 0
     try:
-        for k in range(repeats):
-            if k > 0:
-                snap.restore(rng=False)  # same start, the RNG stream (batch order) moves on
-            if seed is not None:
-                _reseed(seed + k, snap._generators)
-            stepper.reset_data()
-            model.train()  # evaluate() puts the modes back after each validation
-            log = run_sweep(stepper.step, lrs, smoothing=smoothing, diverge_factor=diverge_factor,
-                            val_fn=val_fn, val_every=val_every, progress=progress)
-            cost += len(log.lrs) + (log.stop_reason == "non-finite")
-            group_lrs = np.array([stepper.group_lrs(lr) for lr in log.lrs], dtype=float).reshape(
-                len(log.lrs), len(stepper.ratios))
-            results.append(RangeTestResult(
-                lrs=log.lrs, losses=log.losses, smoothed=log.smoothed, group_lrs=group_lrs, mode=mode,
-                start_lr=float(lrs[0]), end_lr=float(end_lr), num_steps=int(num_steps),
-                stop_reason=log.stop_reason, stop_message=log.stop_message, smoothing=smoothing,
-                diverge_factor=diverge_factor, metric=log.metric,
-                metric_name=(getattr(metric, "__name__", "metric") if metric is not None else None),
-                val_steps=log.val_steps, val_losses=log.val_losses, val_metric=log.val_metric,
-                iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps),
-                budget_steps=budget_steps, extend_decades=float(extend_decades) if mode == "exp" else 0.0,
-                optimizer=type(optimizer).__name__, beta2=_beta2(optimizer)))
-        result = results[0] if repeats == 1 else RangeTestResult.from_repeats(results)
-        if confirm and len(result.lrs):
-            # the validation loss ranks the runs when it can be computed (loss_fn(model(x), y))
-            result = _confirm(result, stepper, snap, model, seed=seed,
-                              val_loader=val_loader if stepper.can_evaluate else None,
-                              diverge_factor=diverge_factor, progress=progress)
-            cost += int(sum(len(c) for runs in (result.confirm, result.confirm_long) if runs is not None
-                            for c in runs.curves))
+        # the validation loss ranks the confirmation runs when it can be computed
+        trainee = _Trainee(stepper, snap, model, val_loader, across)
+        result = range_test(trainee, plan, progress=progress and (across is None or across.rank == 0), **fields)
     finally:
         try:
             snap.restore(last=True)
         finally:
             snap.close()
-    result.cost_steps = int(cost)
     return result
-
-
-def _confirm(sweep: RangeTestResult, stepper: _Stepper, snap: Snapshot, model, *, seed, val_loader,
-             diverge_factor: float, progress: bool) -> RangeTestResult:
-    """The confirmation stage: rounds of short runs chosen by the policy, then the longer runs;
-    returns the result with them."""
-    from ..analysis import _policy as P
-
-    policy = P.DEFAULT_POLICY
-    bar = None
-
-    def runner(steps: int):
-        """A ``run(lrs)`` callback for one round length: trains the runs, returns all of its runs so far."""
-        lrs: list[float] = []
-        curves: list[np.ndarray] = []
-        vals: list[float] = []
-
-        def run(new_lrs):
-            nonlocal bar
-            if progress and bar is None:
-                tqdm = v.require("tqdm", "the confirmation runs' progress bar", "torch")
-                import sys
-
-                bar = tqdm.tqdm(total=len(new_lrs) * steps, desc="lrscope confirmation runs", unit="step",
-                                file=sys.stderr, leave=False)
-            elif bar is not None:
-                bar.total += len(new_lrs) * steps
-                bar.refresh()
-            c, vl = _short_runs(stepper, snap, model, new_lrs, steps, seed=seed, bar=bar,
-                                diverge_factor=diverge_factor, val_loader=val_loader)
-            lrs.extend(float(x) for x in new_lrs)
-            curves.extend(c)
-            vals.extend(vl)
-            return ProbeResult(lrs=np.asarray(lrs), curves=tuple(curves), steps=steps, diverge_factor=diverge_factor,
-                               val_losses=np.asarray(vals) if val_loader is not None else None)
-
-        return run
-
-    try:
-        runs, long_runs = P.confirm(policy, sweep, runner(P.run_steps(policy, sweep.budget_steps)),
-                                    runner(P.long_run_steps(policy, sweep.budget_steps)))
-    finally:
-        if bar is not None:
-            bar.close()
-    return sweep.with_confirmation(runs, long_runs)
 
 
 def probe(
@@ -705,7 +611,7 @@ def probe(
         bar = tqdm.tqdm(total=len(lr_list) * steps, desc="lrscope probe", unit="step", file=sys.stderr, leave=False)
     snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
     try:
-        curves, _ = _short_runs(stepper, snap, model, lr_list, steps, seed=seed, bar=bar)
+        curves, _ = short_runs(_Trainee(stepper, snap, model), lr_list, steps, seed=seed, bar=bar)
     finally:
         if bar is not None:
             bar.close()

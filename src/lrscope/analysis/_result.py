@@ -66,6 +66,10 @@ class RangeTestResult:
             None when unknown (then ``len(lrs)``).
         optimizer: the optimizer's class name (e.g. "AdamW"), for reports.
         beta2: the optimizer's second-moment decay (Adam's ``betas[1]``), or None.
+        world_size: the number of processes the test ran across (``torch.distributed``: the
+            loss of every step is their mean), 1 for one process.
+        batch_size: examples per optimizer step over all processes (the global batch), if
+            known: an LR found at one batch size does not carry over to another.
     """
 
     lrs: np.ndarray
@@ -95,6 +99,8 @@ class RangeTestResult:
     cost_steps: int | None = None
     optimizer: str | None = None
     beta2: float | None = None
+    world_size: int = 1
+    batch_size: int | None = None
 
     # ------------------------------------------------------------------ checks
     def __post_init__(self):
@@ -138,6 +144,9 @@ class RangeTestResult:
                                        "pass confirm= as well, or leave confirm_long None.")
         if self.cost_steps is None:
             self.cost_steps = int(self.lrs.size)
+        self.world_size = v.integer("world_size", self.world_size, minimum=1)
+        if self.batch_size is not None:
+            self.batch_size = v.integer("batch_size", self.batch_size, minimum=1)
 
     def with_confirmation(self, runs: ProbeResult, long_runs: ProbeResult | None = None) -> "RangeTestResult":
         """A copy of this sweep's result that answers from the confirmation runs ``runs`` (and
@@ -709,6 +718,7 @@ class RangeTestResult:
             iterations_per_epoch=first.iterations_per_epoch, repeats=tuple(results), task_name=first.task_name,
             budget_steps=first.budget_steps, extend_decades=first.extend_decades, optimizer=first.optimizer,
             beta2=first.beta2, cost_steps=sum(int(r.cost_steps) for r in results),
+            world_size=first.world_size, batch_size=first.batch_size,
         )
 
 
@@ -737,6 +747,10 @@ def _summary(r: RangeTestResult) -> str:
                      f"{'validation loss' if r._choice.by == 'val' else 'fall of the training loss'}"
                      + (f"; planned training {r.budget_steps} steps" if r.budget_steps else ""))
     lines.append(f"cost: {r.cost_steps} optimizer steps")
+    if r.world_size > 1 or r.batch_size is not None:
+        lines.append("batch: " + (f"{r.batch_size} examples per step" if r.batch_size is not None else "unknown size")
+                     + (f" across {r.world_size} processes (each step's loss is their mean)" if r.world_size > 1 else "")
+                     + "; the answers hold at this global batch size, not at another")
     if r.warmup is not None:
         w = r.warmup
         lines.append("warmup (constant lr): " + ("none" if w["steps"] == 0 else
