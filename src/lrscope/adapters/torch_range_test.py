@@ -48,7 +48,7 @@ import torch
 from .. import _validate as v
 from ..analysis import RangeTestResult
 from ..analysis.probe import ProbeResult
-from ..errors import InvalidArgumentError, RangeTestError
+from ..errors import InvalidArgumentError
 from ..runner import EXTEND_DECADES, MAX_STEPS, plan_range_test, range_test, short_runs
 from . import torch_distributed as _dist
 from .torch_core import Stepper as _Stepper
