@@ -126,3 +126,18 @@ def test_schedule_specs_are_accepted_by_the_schedules_package():
     cyc = schedules.from_spec(r.clr)
     assert cyc(0) == pytest.approx(r.clr["base_lr"]) and cyc(200) == pytest.approx(r.clr["max_lr"])
     assert schedules.from_spec(r.constant_spec())(123) == pytest.approx(r.lr)
+
+
+def test_the_answers_per_use_carry_their_value_rule_and_verdict():
+    """result.answers is the public per-use view: on a synthetic curve with a known shape, every
+    use answers, each names its rule, and its verdict is the one in result.verdicts."""
+    from lrscope.analysis import Answer, synthetic_result
+
+    r = synthetic_result(clean, num_steps=100, stop_above=5.0, iterations_per_epoch=50)
+    answers = r.answers
+    assert set(answers) == {"lr", "one_cycle_max_lr", "clr"}
+    assert all(isinstance(a, Answer) and a.use == use for use, a in answers.items())
+    assert answers["lr"].value == r.lr and answers["one_cycle_max_lr"].value == r.one_cycle_max_lr
+    assert answers["clr"].value == r.clr and answers["clr"].value["kind"] == "cyclic"
+    assert answers["lr"].rule in r.suggestions            # a named suggester answered (no confirmation runs)
+    assert all(answers[u].verdict == r.verdicts[u] for u in answers)

@@ -7,7 +7,7 @@
 """
 
 from ._curve import SKIP_START_FRACTION, SMOOTH_FRACTION, TAIL_LIMIT, Curve, noise_level, prepare_curve, zero_lag_smooth
-from ._result import RangeTestResult
+from ._result import Answer, RangeTestResult
 from ._synthetic import synthetic_result
 from .confidence import AGREEMENT, DEFAULT_RULES, DISAGREE_DECADES, Confidence
 from .smoothing import DebiasedEMA, debiased_ema
@@ -23,6 +23,7 @@ def plot_range_test(result, ax=None, **kwargs):
 
 __all__ = [
     "AGREEMENT",
+    "Answer",
     "Confidence",
     "Curve",
     "DEFAULT_RULES",

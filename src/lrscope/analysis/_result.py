@@ -22,15 +22,33 @@ from . import _policy as P
 from . import confidence as C
 from ._curve import SMOOTH_FRACTION, Curve, prepare_curve
 from .probe import ProbeResult
-from .suggesters import SUGGESTERS, loss_rise
+from .suggesters import SUGGESTERS
 
 FORMAT = "lrscope.range_test/1"
 #: (accepts(optimizer), apply(optimizer, spec)) pairs registered by the framework adapters
 #: (``lrscope.adapters.torch_scheduler``), so that ``RangeTestResult.apply`` needs no framework
 APPLIERS: list[tuple[Any, Any]] = []
 
-_USE_LABEL = {"lr": "the constant lr", "one_cycle_max_lr": "the one-cycle max_lr",
-              "clr_base": "the cyclic base_lr", "clr_max": "the cyclic max_lr"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """One use's answer, with the rule that gave it and the verdict on it.
+
+    Args:
+        use: "lr" (a constant LR), "one_cycle_max_lr" (the peak of one-cycle) or "clr"
+            (the cyclical band).
+        value: the LR (a float), the cyclical spec (a dict, for "clr"), or None when no
+            rule could answer (the verdict says why).
+        rule: the rule that gave it: "confirmed" (the confirmation runs), "below_explosion"
+            (a slow learner), or a suggester's name; for "clr" "base_rule/max_rule".
+        verdict: the :class:`~lrscope.analysis.Confidence` (level, reasons, fixes).
+    """
+
+    use: str
+    value: float | dict | None
+    rule: str | None
+    verdict: "C.Confidence"
 
 
 @dataclasses.dataclass(eq=False)
@@ -301,6 +319,18 @@ class RangeTestResult:
         return self._pick(use, rule)[0]
 
     @property
+    def answers(self) -> dict[str, Answer]:
+        """The answer per use ("lr", "one_cycle_max_lr", "clr"), each with its rule and verdict."""
+        verdicts = self.verdicts
+        clr_rules = (self._pick("clr_base")[1], self._pick("clr_max")[1])
+        return {
+            "lr": Answer("lr", self.lr, self._pick("lr")[1], verdicts["lr"]),
+            "one_cycle_max_lr": Answer("one_cycle_max_lr", self.one_cycle_max_lr, self._pick("one_cycle_max_lr")[1],
+                                       verdicts["one_cycle_max_lr"]),
+            "clr": Answer("clr", self.clr, None if None in clr_rules else "/".join(clr_rules), verdicts["clr"]),
+        }
+
+    @property
     def lr(self) -> float | None:
         """A safe constant LR (rule ``DEFAULT_RULES["lr"]``); see ``verdicts["lr"]``."""
         return self.suggest_for("lr")
@@ -418,158 +448,17 @@ class RangeTestResult:
     # -------------------------------------------------------------- confidence
     @functools.cached_property
     def _curve_checks(self) -> list[tuple[str, str]]:
-        curve = self._curve
-        out: list[tuple[str, str]] = []
-        stopped = self.stop_reason != "completed"
-        k = len(curve)
-        if k >= 3:
-            tol = max(C.FLAT_NOISE_RATIO * curve.noise, C.FLAT_RELATIVE * abs(curve.start_loss), 1e-12)
-            fell = curve.drop > tol
-            rose = curve.max_loss > curve.start_loss + tol
-        else:
-            fell = rose = False
-        if not fell:
-            if stopped or rose:
-                out.append(("diverged_at_once",
-                            f"The loss never fell before it rose ({self.stop_message or self.stop_reason}): "
-                            f"lower the start, e.g. start_lr={self.start_lr / 100:.3g}."))
-            else:
-                out.append(("flat",
-                            f"The loss barely moves between lr={self.start_lr:.3g} and lr={self.end_lr:.3g} "
-                            f"(fall {curve.drop:.3g}, noise {curve.noise:.3g} per step): check that the model can "
-                            f"learn (labels, loss, frozen layers), or widen the range, e.g. end_lr={self.end_lr * 100:.3g}."))
-        if k < C.MIN_CURVE_POINTS:
-            out.append(("too_short",
-                        f"Only {k} usable steps (fewer than {C.MIN_CURVE_POINTS}): raise num_steps, "
-                        f"e.g. num_steps={max(2 * int(self.num_steps), 100)}"
-                        + (", or lower start_lr if it stopped early." if stopped else ".")))
-        if fell and loss_rise(curve) is None:
-            out.append(("never_diverged",
-                        "The loss never rose after its minimum, so the largest usable LR is unknown: "
-                        f"widen the range, e.g. end_lr={self.end_lr * 100:.3g}."))
-        return out
+        return C.curve_checks(self)
 
     @functools.cached_property
     def _confirm_checks(self) -> list[tuple[str, str]]:
-        """Reason codes and messages from the confirmation runs (see ``confidence``)."""
-        from .probe import EXPLODES
-
-        runs, ch = self.confirm, self._choice
-        out: list[tuple[str, str]] = []
-        ks = [P.grid_index(x) for x in runs.lrs]
-        tried = (f"{len(runs.lrs)} confirmation runs of {runs.steps} steps at LRs from {min(runs.lrs):.3g} "
-                 f"to {max(runs.lrs):.3g}")
-        exploded = [lr for lr, verdict in zip(runs.lrs, ch.verdicts) if verdict == EXPLODES]
-        if ch.status == "flat":
-            out.append(("flat", f"Neither the sweep nor {tried} moved the loss (no run fell by more than "
-                                f"{P.FLAT_DROP:.0%} of its start, none exploded): check that the model can learn "
-                                "(labels, loss, frozen layers, a detached loss)."))
-        elif ch.status == "exploded":
-            out.append(("diverged_at_once", f"All {tried} exploded: even {min(runs.lrs):.3g} is too large for this "
-                                            "model, or the loss is unstable from the start. Check the data and the "
-                                            f"loss, or lower the range, e.g. start_lr={self.start_lr / 1000:.3g}."))
-        elif ch.status == "slow":
-            low = min(exploded)
-            out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
-                                        f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Short "
-                                        "runs cannot rank the LRs, so the answer sits "
-                                        f"{-self._offsets.slow / P.GRID_PER_DECADE:.1f} decades below the "
-                                        "lowest LR that exploded. Pass budget_steps= (longer runs) to rank them."))
-        else:
-            good = [k for k, verdict in zip(ks, ch.verdicts) if verdict != EXPLODES]
-            long, n_before = self.confirm_long, len(out)
-            if long is not None:
-                low = min(P.grid_index(x) for x in long.lrs)
-                k = self._decision.k
-                if k <= low:
-                    out.append(("edge", f"Of the {len(long.lrs)} longer runs ({long.steps} steps) below the best short "
-                                        f"run, the lowest LR ({P.grid_lr(low):.3g}) did best"
-                                        + ("" if k == low else " or all exploded")
-                                        + ": a lower LR may be better still, so the answers may be too high."))
-            elif ch.k == min(ks):
-                out.append(("edge", f"The best of {tried} was the lowest LR tried ({P.grid_lr(ch.k):.3g}): a lower LR "
-                                    "may be better still, so the answers may be too high."))
-            if len(out) == n_before and ch.k == max(good) and not exploded:
-                out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
-                                    "exploded: a higher LR may be better still, so the answers may be too low."))
-        if self.extended:
-            if self.stop_reason == "completed":
-                out.append(("never_diverged", f"The loss had not diverged by end_lr={self.end_lr:.3g}; the sweep carried "
-                                              f"on to {self.lrs[-1]:.3g} (end_lr x 10**{self.extend_decades:g}) and still "
-                                              "did not, so the top of the usable range is unknown."))
-            else:
-                out.append(("extended", f"The loss had not diverged by end_lr={self.end_lr:.3g}, so the sweep carried "
-                                        f"on at the same rate and stopped at lr={self.lrs[-1]:.3g} "
-                                        f"({self.stop_reason})."))
-        return out
-
-    def _confirmed_verdict(self, use: str) -> "C.Confidence":
-        value, used, _ = self._pick(use)
-        reasons = [code for code, _ in self._confirm_checks]
-        msgs = [msg for _, msg in self._confirm_checks]
-        if value is None and "no_answer" not in reasons:
-            reasons.append("no_answer")
-            msgs.append(f"No answer for {_USE_LABEL[use]}.")
-        if value is not None and self._decision.status == "ok":
-            sweep_only = self.suggest_for(use, C.DEFAULT_RULES[use])
-            d = C.distance(value, [sweep_only])
-            if sweep_only is not None and d > C.DISAGREE_DECADES:
-                reasons.append("sweep_disagrees")
-                msgs.append(f"For {_USE_LABEL[use]} the sweep's curve alone says {sweep_only:.2g} "
-                            f"({'/'.join(C.DEFAULT_RULES[use]) if isinstance(C.DEFAULT_RULES[use], tuple) else C.DEFAULT_RULES[use]}), "
-                            f"{d:.1f} decades from the confirmed {value:.2g}: read the plot.")
-        return C.Confidence(C.level_of(reasons), tuple(reasons), "\n".join(msgs))
-
-    def _verdict(self, use: str) -> "C.Confidence":
-        if self.confirm is not None:
-            return self._confirmed_verdict(use)
-        value, used, rules = self._pick(use)
-        reasons: list[str] = []
-        msgs: list[str] = []
-        relevant = {"flat", "diverged_at_once", "too_short"}
-        if use != "lr":
-            relevant.add("never_diverged")
-        for code, msg in self._curve_checks:
-            if code in relevant:
-                reasons.append(code)
-                msgs.append(msg)
-        if value is None:
-            reasons.append("no_answer")
-            why = " (no metric was recorded)" if all(r.startswith("acc_") for r in rules) and self._curve.metric is None else ""
-            msgs.append(f"No rule answered for {_USE_LABEL[use]} ({', '.join(rules)}){why}.")
-        sugg = self.suggestions
-        group = {name: sugg[name] for name in C.AGREEMENT[use] if sugg.get(name) is not None}
-        d = C.distance(value, group.values())
-        if d > C.DISAGREE_DECADES:
-            reasons.append("suggesters_disagree")
-            listed = ", ".join(f"{n}={x:.2g}" for n, x in group.items())
-            msgs.append(f"For {_USE_LABEL[use]} the rules lie up to {d:.1f} decades from the answer ({listed}): the curve has no "
-                        "clear shape; " + ("use more steps or a larger batch" if self.repeats else
-                                           "run with repeats=3 or more steps") + " and read the plot.")
-        if self.repeats and used is not None:
-            sp = self.spread.get(used)
-            if sp is not None and C.decades(sp) > C.DISAGREE_DECADES:
-                reasons.append("repeats_disagree")
-                msgs.append(f"The {len(self.repeats)} repeats put {_USE_LABEL[use]} ({used}) between {sp[0]:.2g} "
-                            f"and {sp[1]:.2g}: the curve is noisy; use more steps or a larger batch.")
-        return C.Confidence(C.level_of(reasons), tuple(reasons), "\n".join(msgs))
+        return C.confirm_checks(self)
 
     @functools.cached_property
     def verdicts(self) -> dict[str, "C.Confidence"]:
-        """Per-use verdicts: "lr", "one_cycle_max_lr" and "clr" (base and max together)."""
-        out = {"lr": self._verdict("lr"), "one_cycle_max_lr": self._verdict("one_cycle_max_lr")}
-        clr = C.merge([self._verdict("clr_base"), self._verdict("clr_max")])
-        reasons, msgs = list(clr.reasons), [m for m in clr.message.split("\n") if m and clr.reasons]
-        base, peak = self.suggest_for("clr_base"), self.suggest_for("clr_max")
-        if base is not None and peak is not None and not peak > base:
-            reasons.append("no_answer")
-            msgs.append(f"The cyclic base_lr ({base:.2g}) is not below its max_lr ({peak:.2g}).")
-        if self.iterations_per_epoch is None and self.budget_steps is None:
-            reasons.append("unknown_epoch_length")
-            msgs.append(f"The epoch length is unknown, so step_size is {C.CLR_FALLBACK_STEP_SIZE} steps: pass "
-                        "iterations_per_epoch (or use result.clr_spec(iterations_per_epoch=...)) for 4 epochs.")
-        out["clr"] = C.Confidence(C.level_of(reasons), tuple(reasons), "\n".join(msgs))
-        return out
+        """Per-use verdicts: "lr", "one_cycle_max_lr" and "clr" (base and max together); the
+        policy is :func:`lrscope.analysis.confidence.verdicts`."""
+        return C.verdicts(self)
 
     @property
     def confidence(self) -> "C.Confidence":
@@ -651,8 +540,11 @@ class RangeTestResult:
         return cls(**kw)
 
     def summary(self) -> str:
-        """A terminal table: what was swept, the answer per use with its verdict, every rule."""
-        return _summary(self)
+        """A terminal table: what was swept, the answer per use with its verdict, every rule
+        (rendered by :func:`lrscope.analysis._text.summary`)."""
+        from ._text import summary
+
+        return summary(self)
 
     def plot(self, ax=None, **kwargs):
         """Loss against LR (log axis), suggestions marked, base..max band; metric panel if recorded.
@@ -726,80 +618,3 @@ def _unnull(val):
     if isinstance(val, list):
         return [_unnull(x) for x in val]
     return math.nan if val is None else val
-
-
-def _fmt(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3g}"
-
-
-def _summary(r: RangeTestResult) -> str:
-    taken = r.lrs.size
-    head = f"LR range test{' on ' + r.task_name if r.task_name else ''}: {r.mode} sweep {r.start_lr:.3g} -> " \
-           f"{r.end_lr:.3g}, {taken}/{r.num_steps} steps" \
-           + (f" (carried on past end_lr to {r.lrs[-1]:.3g})" if r.extended else "") + f", {r.stop_reason}"
-    if r.stop_message:
-        head += f" ({r.stop_message})"
-    if r.repeats:
-        head += f"; {len(r.repeats)} repeats (medians, range in brackets)"
-    lines = [head]
-    if r.confirm is not None:
-        lines.append(f"confirmation: {r._runs_said()}, ranked by the "
-                     f"{'validation loss' if r._choice.by == 'val' else 'fall of the training loss'}"
-                     + (f"; planned training {r.budget_steps} steps" if r.budget_steps else ""))
-    lines.append(f"cost: {r.cost_steps} optimizer steps")
-    if r.world_size > 1 or r.batch_size is not None:
-        lines.append("batch: " + (f"{r.batch_size} examples per step" if r.batch_size is not None else "unknown size")
-                     + (f" across {r.world_size} processes (each step's loss is their mean)" if r.world_size > 1 else "")
-                     + "; the answers hold at this global batch size, not at another")
-    if r.warmup is not None:
-        w = r.warmup
-        lines.append("warmup (constant lr): " + ("none" if w["steps"] == 0 else
-                     (f"{w['steps']} steps" if w["steps"] is not None else f"{w['fraction']:.0%} of your run")
-                     + (f" (at most {w['max_steps']})" if w["steps"] is None and w["max_steps"] else "")) +
-                     f"; {w['rule']}")
-        lines.append(f"warmup (one-cycle): {w['one_cycle_rule']}")
-    if r._group_note:
-        lines.append(r._group_note)
-    lines.append("")
-    verdicts = r.verdicts
-    clr = r.clr
-    rows = [
-        ("constant lr", _fmt(r.lr), r._pick("lr")[1] or "-", verdicts["lr"]),
-        ("one-cycle max_lr", _fmt(r.one_cycle_max_lr), r._pick("one_cycle_max_lr")[1] or "-",
-         verdicts["one_cycle_max_lr"]),
-        ("cyclic", "-" if clr is None else f"{clr['base_lr']:.3g}..{clr['max_lr']:.3g}, step_size {clr['step_size']}",
-         f"{r._pick('clr_base')[1] or '-'}/{r._pick('clr_max')[1] or '-'}", verdicts["clr"]),
-    ]
-    table = [("use", "value", "rule", "confidence")] + [
-        (a, b, c, d.level + (f" ({', '.join(d.reasons)})" if d.reasons else "")) for a, b, c, d in rows]
-    lines += _table(table)
-    if r.confirm is not None:
-        crows = [("run lr", "steps", "verdict", "score")]
-        for steps, lr, verdict, score, by, best in r._run_rows:
-            shown = "-" if not math.isfinite(score) else (f"{-score:+.1%} fall" if by == "train" else
-                                                          f"{score:.4g} val loss")
-            crows.append((f"{lr:.3g}", str(steps), verdict, shown + (" <- best" if best else "")))
-        lines.append("")
-        lines += _table(crows)
-    lines.append("")
-    spread = r.spread
-    srows = [("suggester", "lr")]
-    for name, val in r.suggestions.items():
-        sp = spread.get(name)
-        srows.append((name, _fmt(val) + (f" [{sp[0]:.3g}..{sp[1]:.3g}]" if sp else "")))
-    lines += _table(srows)
-    conf = r.confidence
-    lines.append("")
-    lines.append(f"confidence: {conf.level}")
-    lines += ["  " + m for m in conf.message.split("\n") if m]
-    return "\n".join(lines)
-
-
-def _table(rows) -> list[str]:
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    out = []
-    for k, row in enumerate(rows):
-        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
-        if k == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return out

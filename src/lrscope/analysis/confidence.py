@@ -39,6 +39,10 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from . import _policy as P
+from .probe import EXPLODES
+from .suggesters import loss_rise
+
 #: the rule(s) behind each use when there are no confirmation runs (``find_lr(confirm=False)``,
 #: or a result built from a curve alone); a tuple is tried in order and the first answer wins.
 # loss_rise / 3 was chosen on six tasks (regret 0.034 there); on networks it was not chosen on it
@@ -192,3 +196,168 @@ def warmup_suggestion(optimizer: str | None, beta2: float | None, budget_steps: 
             (f", at most 2/(1-beta2) = {cap} steps" if cap is not None else "") +
             " (measured: no loss at the suggested LR, a gain at a higher one; docs/benchmarks/warmup.md)")
     return {"steps": steps, "fraction": WARMUP_FRACTION, "max_steps": cap, "rule": rule, **one_cycle}
+
+
+USE_LABEL = {"lr": "the constant lr", "one_cycle_max_lr": "the one-cycle max_lr",
+             "clr_base": "the cyclic base_lr", "clr_max": "the cyclic max_lr"}
+
+
+# --------------------------------------------------------------------------- the verdict policy
+# Functions of a RangeTestResult ``r`` (its record, curve, confirmation choice and answers).
+
+
+def curve_checks(r) -> list[tuple[str, str]]:
+    """Reason codes and messages from the sweep's curve (the checks listed above)."""
+    curve = r._curve
+    out: list[tuple[str, str]] = []
+    stopped = r.stop_reason != "completed"
+    k = len(curve)
+    if k >= 3:
+        tol = max(FLAT_NOISE_RATIO * curve.noise, FLAT_RELATIVE * abs(curve.start_loss), 1e-12)
+        fell = curve.drop > tol
+        rose = curve.max_loss > curve.start_loss + tol
+    else:
+        fell = rose = False
+    if not fell:
+        if stopped or rose:
+            out.append(("diverged_at_once",
+                        f"The loss never fell before it rose ({r.stop_message or r.stop_reason}): "
+                        f"lower the start, e.g. start_lr={r.start_lr / 100:.3g}."))
+        else:
+            out.append(("flat",
+                        f"The loss barely moves between lr={r.start_lr:.3g} and lr={r.end_lr:.3g} "
+                        f"(fall {curve.drop:.3g}, noise {curve.noise:.3g} per step): check that the model can "
+                        f"learn (labels, loss, frozen layers), or widen the range, e.g. end_lr={r.end_lr * 100:.3g}."))
+    if k < MIN_CURVE_POINTS:
+        out.append(("too_short",
+                    f"Only {k} usable steps (fewer than {MIN_CURVE_POINTS}): raise num_steps, "
+                    f"e.g. num_steps={max(2 * int(r.num_steps), 100)}"
+                    + (", or lower start_lr if it stopped early." if stopped else ".")))
+    if fell and loss_rise(curve) is None:
+        out.append(("never_diverged",
+                    "The loss never rose after its minimum, so the largest usable LR is unknown: "
+                    f"widen the range, e.g. end_lr={r.end_lr * 100:.3g}."))
+    return out
+
+
+def confirm_checks(r) -> list[tuple[str, str]]:
+    """Reason codes and messages from the confirmation runs (see ``confidence``)."""
+    runs, ch = r.confirm, r._choice
+    out: list[tuple[str, str]] = []
+    ks = [P.grid_index(x) for x in runs.lrs]
+    tried = (f"{len(runs.lrs)} confirmation runs of {runs.steps} steps at LRs from {min(runs.lrs):.3g} "
+             f"to {max(runs.lrs):.3g}")
+    exploded = [lr for lr, said in zip(runs.lrs, ch.verdicts) if said == EXPLODES]
+    if ch.status == "flat":
+        out.append(("flat", f"Neither the sweep nor {tried} moved the loss (no run fell by more than "
+                            f"{P.FLAT_DROP:.0%} of its start, none exploded): check that the model can learn "
+                            "(labels, loss, frozen layers, a detached loss)."))
+    elif ch.status == "exploded":
+        out.append(("diverged_at_once", f"All {tried} exploded: even {min(runs.lrs):.3g} is too large for this "
+                                        "model, or the loss is unstable from the start. Check the data and the "
+                                        f"loss, or lower the range, e.g. start_lr={r.start_lr / 1000:.3g}."))
+    elif ch.status == "slow":
+        low = min(exploded)
+        out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
+                                    f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Short "
+                                    "runs cannot rank the LRs, so the answer sits "
+                                    f"{-r._offsets.slow / P.GRID_PER_DECADE:.1f} decades below the "
+                                    "lowest LR that exploded. Pass budget_steps= (longer runs) to rank them."))
+    else:
+        good = [k for k, said in zip(ks, ch.verdicts) if said != EXPLODES]
+        long, n_before = r.confirm_long, len(out)
+        if long is not None:
+            low = min(P.grid_index(x) for x in long.lrs)
+            k = r._decision.k
+            if k <= low:
+                out.append(("edge", f"Of the {len(long.lrs)} longer runs ({long.steps} steps) below the best short "
+                                    f"run, the lowest LR ({P.grid_lr(low):.3g}) did best"
+                                    + ("" if k == low else " or all exploded")
+                                    + ": a lower LR may be better still, so the answers may be too high."))
+        elif ch.k == min(ks):
+            out.append(("edge", f"The best of {tried} was the lowest LR tried ({P.grid_lr(ch.k):.3g}): a lower LR "
+                                "may be better still, so the answers may be too high."))
+        if len(out) == n_before and ch.k == max(good) and not exploded:
+            out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
+                                "exploded: a higher LR may be better still, so the answers may be too low."))
+    if r.extended:
+        if r.stop_reason == "completed":
+            out.append(("never_diverged", f"The loss had not diverged by end_lr={r.end_lr:.3g}; the sweep carried "
+                                          f"on to {r.lrs[-1]:.3g} (end_lr x 10**{r.extend_decades:g}) and still "
+                                          "did not, so the top of the usable range is unknown."))
+        else:
+            out.append(("extended", f"The loss had not diverged by end_lr={r.end_lr:.3g}, so the sweep carried "
+                                    f"on at the same rate and stopped at lr={r.lrs[-1]:.3g} "
+                                    f"({r.stop_reason})."))
+    return out
+
+
+def _confirmed_verdict(r, use: str) -> Confidence:
+    value, used, _ = r._pick(use)
+    reasons = [code for code, _ in r._confirm_checks]
+    msgs = [msg for _, msg in r._confirm_checks]
+    if value is None and "no_answer" not in reasons:
+        reasons.append("no_answer")
+        msgs.append(f"No answer for {USE_LABEL[use]}.")
+    if value is not None and r._decision.status == "ok":
+        sweep_only = r.suggest_for(use, DEFAULT_RULES[use])
+        d = distance(value, [sweep_only])
+        if sweep_only is not None and d > DISAGREE_DECADES:
+            reasons.append("sweep_disagrees")
+            msgs.append(f"For {USE_LABEL[use]} the sweep's curve alone says {sweep_only:.2g} "
+                        f"({'/'.join(DEFAULT_RULES[use]) if isinstance(DEFAULT_RULES[use], tuple) else DEFAULT_RULES[use]}), "
+                        f"{d:.1f} decades from the confirmed {value:.2g}: read the plot.")
+    return Confidence(level_of(reasons), tuple(reasons), "\n".join(msgs))
+
+
+def verdict(r, use: str) -> Confidence:
+    """The verdict on one use's answer ("lr", "one_cycle_max_lr", "clr_base", "clr_max") of a result."""
+    if r.confirm is not None:
+        return _confirmed_verdict(r, use)
+    value, used, rules = r._pick(use)
+    reasons: list[str] = []
+    msgs: list[str] = []
+    relevant = {"flat", "diverged_at_once", "too_short"}
+    if use != "lr":
+        relevant.add("never_diverged")
+    for code, msg in r._curve_checks:
+        if code in relevant:
+            reasons.append(code)
+            msgs.append(msg)
+    if value is None:
+        reasons.append("no_answer")
+        why = " (no metric was recorded)" if all(name.startswith("acc_") for name in rules) and r._curve.metric is None else ""
+        msgs.append(f"No rule answered for {USE_LABEL[use]} ({', '.join(rules)}){why}.")
+    sugg = r.suggestions
+    group = {name: sugg[name] for name in AGREEMENT[use] if sugg.get(name) is not None}
+    d = distance(value, group.values())
+    if d > DISAGREE_DECADES:
+        reasons.append("suggesters_disagree")
+        listed = ", ".join(f"{n}={x:.2g}" for n, x in group.items())
+        msgs.append(f"For {USE_LABEL[use]} the rules lie up to {d:.1f} decades from the answer ({listed}): the curve has no "
+                    "clear shape; " + ("use more steps or a larger batch" if r.repeats else
+                                       "run with repeats=3 or more steps") + " and read the plot.")
+    if r.repeats and used is not None:
+        sp = r.spread.get(used)
+        if sp is not None and decades(sp) > DISAGREE_DECADES:
+            reasons.append("repeats_disagree")
+            msgs.append(f"The {len(r.repeats)} repeats put {USE_LABEL[use]} ({used}) between {sp[0]:.2g} "
+                        f"and {sp[1]:.2g}: the curve is noisy; use more steps or a larger batch.")
+    return Confidence(level_of(reasons), tuple(reasons), "\n".join(msgs))
+
+
+def verdicts(r) -> dict[str, Confidence]:
+    """Per-use verdicts of a RangeTestResult: "lr", "one_cycle_max_lr" and "clr" (base and max together)."""
+    out = {"lr": verdict(r, "lr"), "one_cycle_max_lr": verdict(r, "one_cycle_max_lr")}
+    clr = merge([verdict(r, "clr_base"), verdict(r, "clr_max")])
+    reasons, msgs = list(clr.reasons), [m for m in clr.message.split("\n") if m and clr.reasons]
+    base, peak = r.suggest_for("clr_base"), r.suggest_for("clr_max")
+    if base is not None and peak is not None and not peak > base:
+        reasons.append("no_answer")
+        msgs.append(f"The cyclic base_lr ({base:.2g}) is not below its max_lr ({peak:.2g}).")
+    if r.iterations_per_epoch is None and r.budget_steps is None:
+        reasons.append("unknown_epoch_length")
+        msgs.append(f"The epoch length is unknown, so step_size is {CLR_FALLBACK_STEP_SIZE} steps: pass "
+                    "iterations_per_epoch (or use result.clr_spec(iterations_per_epoch=...)) for 4 epochs.")
+    out["clr"] = Confidence(level_of(reasons), tuple(reasons), "\n".join(msgs))
+    return out
