@@ -73,6 +73,32 @@ def test_plot_without_metric_has_one_panel_and_draws_on_a_given_axes(artifacts_d
     r.plot().savefig(artifacts_dir / "range_test_synthetic_loss_only.png", dpi=90)
 
 
+def test_the_rule_behind_an_answer_is_drawn_in_a_style_of_its_own():
+    """Without confirmation runs the answers come from DEFAULT_RULES: that rule's marker is
+    larger and ringed in black, and its legend entry names the use; the other rules are not."""
+    from lrscope.analysis import DEFAULT_RULES
+
+    r = synthetic_result(clean, num_steps=100, noise=0.04, stop_above=1.0)
+    rules = DEFAULT_RULES["lr"] if isinstance(DEFAULT_RULES["lr"], tuple) else (DEFAULT_RULES["lr"],)
+    chosen = next(n for n in rules if r.suggestions.get(n) is not None)   # first rule that answers, by definition
+    ax = r.plot().axes[0]
+    labels = legend_labels(ax)
+    assert any(lab.startswith(f"{chosen}: ") and "<- lr" in lab for lab in labels), labels
+    assert sum("<- " in lab for lab in labels) <= 2                         # only the answers' rules
+    sizes = {}
+    for coll in ax.collections:
+        off = coll.get_offsets()
+        if len(off) == 1 and coll.get_sizes().size:
+            sizes[round(float(off[0][0]), 12)] = (float(coll.get_sizes()[0]), tuple(coll.get_edgecolor()[0][:3]))
+    big, edge = sizes[round(r.suggestions[chosen], 12)]
+    answers = {round(r.suggestions[chosen], 12), round(r.one_cycle_max_lr, 12)}
+    others = [s for lr, s in sizes.items() if lr not in answers
+              and lr in {round(x, 12) for x in r.suggestions.values() if x is not None}]
+    assert others and all(big > s[0] for s in others)
+    assert edge == pytest.approx((0x24 / 255, 0x29 / 255, 0x2F / 255), abs=1e-3)   # ringed in near-black
+    assert all(s[1] == pytest.approx((1.0, 1.0, 1.0)) for s in others)             # the rest in white
+
+
 def test_plot_never_loads_pyplot():
     code = ("import numpy as np; from lrscope.analysis import synthetic_result; import sys; "
             "synthetic_result(lambda u: (u + 3) ** 2, num_steps=40).plot(); "
