@@ -35,7 +35,7 @@ def test_constant():
 
 
 def test_linear_decay_then_holds():
-    check(LinearDecay(0.5, 40, end_lr=0.1), lambda t: 0.5 + (0.1 - 0.5) * min(t, 40) / 40)
+    check(LinearDecay(0.5, 40, min_lr=0.1), lambda t: 0.5 + (0.1 - 0.5) * min(t, 40) / 40)
 
 
 def test_cosine_decay_with_floor():
@@ -55,7 +55,7 @@ def test_multistep_decay():
 
 
 def test_polynomial_decay():
-    check(PolynomialDecay(0.5, 40, power=2.0, end_lr=0.01),
+    check(PolynomialDecay(0.5, 40, power=2.0, min_lr=0.01),
           lambda t: (0.5 - 0.01) * (1 - min(t, 40) / 40) ** 2.0 + 0.01)
 
 
@@ -98,7 +98,7 @@ def test_one_cycle_momentum_runs_opposite():
     np.testing.assert_allclose(m, 0.95 - 0.1 * (lr - 0.2 / 25) / (0.2 - 0.2 / 25), rtol=1e-12)
 
 
-@pytest.mark.parametrize("mode", ["linear", "exponential"])
+@pytest.mark.parametrize("mode", ["linear", "exp"])
 def test_warmup_formula_and_no_jump_at_the_seam(mode):
     inner = CosineDecay(0.4, 30, min_lr=0.04)
     f0 = 0.0 if mode == "linear" else 0.01
@@ -112,7 +112,7 @@ def test_warmup_formula_and_no_jump_at_the_seam(mode):
 
     check(s, formula)
     assert s(10) == pytest.approx(0.4, rel=1e-12)
-    # the seam continues the ramp: equal differences (linear) or equal ratios (exponential)
+    # the seam continues the ramp: equal differences (linear) or equal ratios (exp)
     if mode == "linear":
         assert s(10) - s(9) == pytest.approx(s(9) - s(8), rel=1e-9)
     else:
@@ -128,7 +128,7 @@ def test_untuned_warmup_is_two_over_one_minus_beta2():
 
 
 def test_join_counts_later_steps_from_their_boundary():
-    s = Join([LinearDecay(1.0, 10, end_lr=0.5), Constant(0.2), ExponentialDecay(0.1, 0.5)], [10, 25])
+    s = Join([LinearDecay(1.0, 10, min_lr=0.5), Constant(0.2), ExponentialDecay(0.1, 0.5)], [10, 25])
 
     def formula(t):
         if t < 10:

@@ -59,9 +59,9 @@ def decays(draw):
     lr = draw(lrs)
     T = draw(steps_n)
     return draw(st.sampled_from([
-        Constant(lr), LinearDecay(lr, T, end_lr=lr / 10), CosineDecay(lr, T, min_lr=lr / 100),
+        Constant(lr), LinearDecay(lr, T, min_lr=lr / 10), CosineDecay(lr, T, min_lr=lr / 100),
         ExponentialDecay(lr, 0.99), StepDecay(lr, T, 0.5), MultiStepDecay(lr, [T, 2 * T]),
-        PolynomialDecay(lr, T, power=2.0, end_lr=lr / 10),
+        PolynomialDecay(lr, T, power=2.0, min_lr=lr / 10),
     ]))
 
 
@@ -70,8 +70,8 @@ def any_schedule(draw):
     base = draw(st.one_of(cyclics(), one_cycles(), decays()))
     wrap = draw(st.sampled_from(["none", "warmup", "join"]))
     if wrap == "warmup":
-        mode = draw(st.sampled_from(["linear", "exponential"]))
-        return Warmup(base, draw(steps_n), start_factor=0.1 if mode == "exponential" else 0.0, mode=mode)
+        mode = draw(st.sampled_from(["linear", "exp"]))
+        return Warmup(base, draw(steps_n), start_factor=0.1 if mode == "exp" else 0.0, mode=mode)
     if wrap == "join":
         return Join([base, draw(decays())], [draw(steps_n)])
     return base

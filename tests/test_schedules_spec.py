@@ -16,7 +16,7 @@ from lrscope.schedules import CyclicLR, from_spec
 EXAMPLES = [
     S.CyclicLR(1e-3, 6e-3, 200, step_size_down=300, policy="exp_range", window="welch", gamma=0.999),
     S.OneCycle(0.1, 1000, three_phase=True, anneal="linear"),
-    S.Warmup(S.CosineDecay(0.1, 500, min_lr=1e-4), 50, start_factor=0.1, mode="exponential"),
+    S.Warmup(S.CosineDecay(0.1, 500, min_lr=1e-4), 50, start_factor=0.1, mode="exp"),
     S.Join([S.Constant(0.1), S.MultiStepDecay(0.1, [10, 20])], [100]),
     S.LinearDecay(0.1, 10), S.ExponentialDecay(0.1, 0.99), S.StepDecay(0.1, 30), S.PolynomialDecay(0.1, 20, 0.5),
 ]
@@ -89,15 +89,15 @@ BAD = [
     (S.OneCycle, dict(max_lr=math.nan, total_steps=100), "max_lr", "nan", "finite"),
     (S.Constant, dict(lr=-1.0), "lr", "-1.0", "> 0"),
     (S.Constant, dict(lr=math.inf), "lr", "inf", "finite"),
-    (S.LinearDecay, dict(lr=0.1, total_steps=10, end_lr=0.2), "end_lr", "end_lr=0.2, lr=0.1", "<= `lr`"),
+    (S.LinearDecay, dict(lr=0.1, total_steps=10, min_lr=0.2), "min_lr", "min_lr=0.2, lr=0.1", "<= `lr`"),
     (S.CosineDecay, dict(lr=0.1, total_steps=0), "total_steps", "0", ">= 1"),
     (S.ExponentialDecay, dict(lr=0.1, gamma=0.0), "gamma", "0.0", "> 0"),
-    (S.StepDecay, dict(lr=0.1, step_size=0), "step_size", "0", ">= 1"),
+    (S.StepDecay, dict(lr=0.1, drop_every=0), "drop_every", "0", ">= 1"),
     (S.MultiStepDecay, dict(lr=0.1, milestones=[20, 10]), "milestones", "[20, 10]", "strictly increasing"),
     (S.PolynomialDecay, dict(lr=0.1, total_steps=10, power=-1.0), "power", "-1.0", "> 0"),
     (S.Warmup, dict(schedule=S.Constant(0.1), warmup_steps=0), "warmup_steps", "0", ">= 1"),
     (S.Warmup, dict(schedule=S.Constant(0.1), warmup_steps=5, mode="cubic"), "mode", "cubic", "must be one of"),
-    (S.Warmup, dict(schedule=S.Constant(0.1), warmup_steps=5, mode="exponential"), "start_factor", "0.0", "(0, 1)"),
+    (S.Warmup, dict(schedule=S.Constant(0.1), warmup_steps=5, mode="exp"), "start_factor", "0.0", "(0, 1)"),
     (S.Join, dict(schedules=[S.Constant(0.1), S.Constant(0.2)], boundaries=[]), "boundaries", "[]", "len(schedules) - 1"),
 ]
 

@@ -24,13 +24,13 @@ N = 260  # steps per golden vector: several cycles of every cyclical spec below
 
 SPECS = [
     {"kind": "constant", "lr": 0.03},
-    {"kind": "linear", "lr": 0.1, "total_steps": 200, "end_lr": 0.001},
+    {"kind": "linear", "lr": 0.1, "total_steps": 200, "min_lr": 0.001},
     {"kind": "cosine", "lr": 0.1, "total_steps": 150},
     {"kind": "cosine", "lr": 0.5, "total_steps": 97, "min_lr": 0.01},
     {"kind": "exponential", "lr": 0.2, "gamma": 0.98},
-    {"kind": "step", "lr": 0.1, "step_size": 30, "gamma": 0.5},
+    {"kind": "step", "lr": 0.1, "drop_every": 30, "gamma": 0.5},
     {"kind": "multistep", "lr": 0.1, "milestones": [50, 120, 200], "gamma": 0.3},
-    {"kind": "polynomial", "lr": 0.1, "total_steps": 180, "power": 2.0, "end_lr": 1e-4},
+    {"kind": "polynomial", "lr": 0.1, "total_steps": 180, "power": 2.0, "min_lr": 1e-4},
     {"kind": "cyclic", "base_lr": 0.001, "max_lr": 0.006, "step_size": 20},
     {"kind": "cyclic", "base_lr": 0.001, "max_lr": 0.01, "step_size": 15, "step_size_down": 35},
     {"kind": "cyclic", "base_lr": 1e-4, "max_lr": 1e-2, "step_size": 25, "policy": "triangular2"},
@@ -42,10 +42,10 @@ SPECS = [
     {"kind": "one_cycle", "max_lr": 0.4, "total_steps": 230, "pct_start": 0.25, "anneal": "linear"},
     {"kind": "one_cycle", "max_lr": 0.1, "total_steps": 200, "three_phase": True, "div_factor": 10.0, "final_div_factor": 100.0},
     {"kind": "warmup", "schedule": {"kind": "cosine", "lr": 0.1, "total_steps": 180}, "warmup_steps": 20},
-    {"kind": "warmup", "schedule": {"kind": "constant", "lr": 0.05}, "warmup_steps": 30, "start_factor": 0.01, "mode": "exponential"},
+    {"kind": "warmup", "schedule": {"kind": "constant", "lr": 0.05}, "warmup_steps": 30, "start_factor": 0.01, "mode": "exp"},
     {"kind": "warmup", "schedule": {"kind": "one_cycle", "max_lr": 0.1, "total_steps": 150}, "warmup_steps": 40, "start_factor": 0.2},
     {"kind": "join", "schedules": [{"kind": "constant", "lr": 0.01}, {"kind": "linear", "lr": 0.1, "total_steps": 50},
-                                    {"kind": "step", "lr": 0.05, "step_size": 20}], "boundaries": [40, 100]},
+                                    {"kind": "step", "lr": 0.05, "drop_every": 20}], "boundaries": [40, 100]},
 ]
 
 MOMENTUM_SPECS = [s for s in SPECS if s["kind"] in ("cyclic", "one_cycle")] + [SPECS[-2]]

@@ -82,7 +82,7 @@ def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp")
             "start_lr", f"start_lr={start_lr!r}, end_lr={end_lr!r}", "must be smaller than `end_lr`",
             "sweep upwards, e.g. start_lr=1e-7, end_lr=10.")
     num_steps = v.integer("num_steps", num_steps, minimum=MIN_STEPS, maximum=MAX_STEPS)
-    mode = v.choice("mode", mode, ("exp", "linear"))
+    mode = _mode(mode)
     i = np.arange(num_steps, dtype=float) / (num_steps - 1)
     if mode == "exp":
         lrs = start_lr * (end_lr / start_lr) ** i
@@ -90,6 +90,13 @@ def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp")
         lrs = start_lr + (end_lr - start_lr) * i
     lrs[0], lrs[-1] = start_lr, end_lr
     return lrs
+
+
+def _mode(mode: str) -> str:
+    """The sweep's mode, "exp" or "linear" ("exponential", the old spelling, is "exp")."""
+    from .schedules._base import renamed_value
+
+    return v.choice("mode", renamed_value("find_lr", "mode", mode, {"exponential": "exp"}), ("exp", "linear"))
 
 
 EXTEND_DECADES = 4.0
@@ -121,6 +128,7 @@ def extended_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "ex
     >>> lrs.round(9).tolist()[-4:]
     [0.1, 1.0, 10.0, 100.0]
     """
+    mode = _mode(mode)
     planned = sweep_lrs(start_lr, end_lr, num_steps, mode)
     extend_decades = v.positive("extend_decades", extend_decades, allow_zero=True)
     if mode != "exp" or extend_decades == 0:
@@ -373,6 +381,7 @@ def plan_range_test(*, start_lr: float = 1e-7, end_lr: float = 10, num_steps: in
     >>> plan_range_test(num_steps=10, extend_decades=0).lrs[[0, -1]].tolist()
     [1e-07, 10.0]
     """
+    mode = _mode(mode)
     lrs = extended_lrs(start_lr, end_lr, num_steps, mode, extend_decades)
     smoothing = v.fraction("smoothing", smoothing, low_open=False, high_open=True)
     diverge_factor = v.finite("diverge_factor", diverge_factor)

@@ -25,7 +25,7 @@ test("constant, step, multistep, exponential, cosine, linear, polynomial: closed
   const n = 40;
   const cases = [
     [{ kind: "constant", lr: 0.3 }, () => 0.3],
-    [{ kind: "step", lr: 0.1, step_size: 7, gamma: 0.5 }, (t) => 0.1 * 0.5 ** Math.floor(t / 7)],
+    [{ kind: "step", lr: 0.1, drop_every: 7, gamma: 0.5 }, (t) => 0.1 * 0.5 ** Math.floor(t / 7)],
     [{ kind: "multistep", lr: 0.1, milestones: [5, 20], gamma: 0.1 }, (t) => 0.1 * (t < 5 ? 1 : t < 20 ? 0.1 : 0.01)],
     [{ kind: "exponential", lr: 0.2, gamma: 0.9 }, (t) => 0.2 * 0.9 ** t],
     [{ kind: "cosine", lr: 0.1, total_steps: 30, min_lr: 0.01 }, (t) => 0.01 + 0.09 * (1 + Math.cos(Math.PI * Math.min(t, 30) / 30)) / 2],
@@ -69,4 +69,18 @@ test("momentum of cyclic and one-cycle equals lrscope.schedules' .momentum (gold
     const f = fromSpec(spec);
     momentum.forEach((m, i) => assert.ok(close(f.momentum(i), m, 1e-9, 1e-15), `${JSON.stringify(spec)} momentum step ${i}: js ${f.momentum(i)} vs python ${m}`));
   }
+});
+
+test("old parameter names still read: end_lr -> min_lr, step's step_size -> drop_every, warmup mode exponential -> exp", () => {
+  const pairs = [
+    [{ kind: "linear", lr: 0.1, total_steps: 30, end_lr: 0.02 }, (t) => 0.1 + (0.02 - 0.1) * Math.min(t, 30) / 30],
+    [{ kind: "polynomial", lr: 0.1, total_steps: 30, power: 2, end_lr: 0.01 }, (t) => 0.09 * (1 - Math.min(t, 30) / 30) ** 2 + 0.01],
+    [{ kind: "step", lr: 0.1, step_size: 7, gamma: 0.5 }, (t) => 0.1 * 0.5 ** Math.floor(t / 7)],
+    [{ kind: "warmup", schedule: { kind: "constant", lr: 0.1 }, warmup_steps: 10, start_factor: 0.01, mode: "exponential" },
+      (t) => (t >= 10 ? 0.1 : 0.1 * 0.01 ** (1 - t / 10))],
+  ];
+  for (const [spec, expect] of pairs) {
+    evaluate(spec, 40).forEach((v, t) => assert.ok(close(v, expect(t)), `${spec.kind} t=${t}: ${v} vs ${expect(t)}`));
+  }
+  assert.throws(() => evaluate({ kind: "linear", lr: 0.1, total_steps: 30, end_lr: 0.02, min_lr: 0.01 }, 5), /old name of "min_lr"/);
 });

@@ -18,8 +18,9 @@ _FLAGS: dict[str, tuple[str, Any]] = {
     "--base-lr": ("base_lr", float),
     "--max-lr": ("max_lr", float),
     "--min-lr": ("min_lr", float),
-    "--end-lr": ("end_lr", float),
-    "--step-size": ("step_size", int),
+    "--end-lr": ("end_lr", float),        # the old name of --min-lr for linear/polynomial (deprecated)
+    "--step-size": ("step_size", int),    # cyclic: half a cycle (for step: the old name of --drop-every)
+    "--drop-every": ("drop_every", int),
     "--step-size-down": ("step_size_down", int),
     "--total-steps": ("total_steps", int),
     "--policy": ("policy", str),
@@ -66,9 +67,9 @@ def add_parser(subparsers) -> None:
     src.add_argument("--milestones", dest="milestones", type=_milestones, default=argparse.SUPPRESS,
                      metavar="S1,S2,...", help="multistep: comma-separated steps")
     warm = p.add_argument_group("warmup (wraps the schedule)")
-    warm.add_argument("--warmup-steps", type=int, help="linear or exponential warmup over this many steps")
+    warm.add_argument("--warmup-steps", type=int, help="linear or exp warmup over this many steps")
     warm.add_argument("--warmup-start-factor", type=float, help="start LR as a fraction of the first LR (default 0)")
-    warm.add_argument("--warmup-mode", help="linear (default) or exponential")
+    warm.add_argument("--warmup-mode", help="linear (default) or exp (geometric)")
     out = p.add_argument_group("output")
     out.add_argument("--steps", type=int,
                      help=f"number of optimizer steps to show, 1 to {MAX_STEPS:,} (default: the whole shape, "

@@ -11,8 +11,10 @@ for a per-batch PyTorch scheduler.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -68,6 +70,57 @@ def _steps(step: Any) -> tuple[Any, bool]:
         raise InvalidArgumentError("step", float(bad), "must contain only finite numbers >= 0",
                                    "steps are optimizer steps counted from 0.")
     return arr, True
+
+
+#: the release that drops the deprecated names below
+REMOVED_IN = "0.3"
+
+
+def renamed(**old_to_new: str):
+    """Class decorator for a schedule whose keyword arguments were renamed: the old names
+    (``renamed(end_lr="min_lr")``) still work, in the constructor and in a spec, with a
+    :class:`DeprecationWarning` naming the new one, until :data:`REMOVED_IN`."""
+
+    def deco(cls):
+        init = cls.__init__
+
+        @functools.wraps(init)
+        def __init__(self, *args, **kwargs):
+            init(self, *args, **_translate(cls, kwargs, stacklevel=3))
+
+        cls.__init__ = __init__
+        cls._renamed = dict(old_to_new)
+        return cls
+
+    return deco
+
+
+def _translate(cls, given: dict[str, Any], *, stacklevel: int) -> dict[str, Any]:
+    """``given`` with the renamed keys of ``cls`` under their new names (a warning for each)."""
+    old_to_new = getattr(cls, "_renamed", {})
+    if not any(old in given for old in old_to_new):
+        return given
+    out = dict(given)
+    for old, new in old_to_new.items():
+        if old not in out:
+            continue
+        if new in out:
+            raise InvalidArgumentError(old, f"{old}={out[old]!r} and {new}={out[new]!r}",
+                                       f"is the old name of `{new}`: give only one of them", f"pass {new}= alone.")
+        warnings.warn(f"{cls.__name__}: `{old}` is now called `{new}` (the old name goes in lrscope "
+                      f"{REMOVED_IN}); pass {new}={out[old]!r}.", DeprecationWarning, stacklevel=stacklevel)
+        out[new] = out.pop(old)
+    return out
+
+
+def renamed_value(cls_name: str, arg: str, value: Any, aliases: dict[str, str]) -> Any:
+    """A deprecated spelling of a string option (``mode="exponential"``) as its one word
+    (``"exp"``), with a :class:`DeprecationWarning`; other values pass through."""
+    if isinstance(value, str) and value in aliases:
+        warnings.warn(f"{cls_name}: {arg}={value!r} is now spelled {arg}={aliases[value]!r} (the old spelling goes "
+                      f"in lrscope {REMOVED_IN}).", DeprecationWarning, stacklevel=4)
+        return aliases[value]
+    return value
 
 
 class Schedule:
@@ -201,7 +254,7 @@ def _from_spec(spec: Any, where: str) -> Schedule:
         raise InvalidArgumentError("kind", kind, rule, f"pick one of {sorted(KINDS)}.")
     cls = KINDS[kind]
     names = spec_fields(cls)
-    fields = {k: v for k, v in spec.items() if k != "kind"}
+    fields = _translate(cls, {k: v for k, v in spec.items() if k != "kind"}, stacklevel=4)
     known_keys(f"{kind} spec", fields, names)
     missing = missing_fields(cls, fields)
     if missing:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .._validate import integer, positive
 from ..errors import InvalidArgumentError
-from ._base import Schedule
+from ._base import Schedule, renamed
 
 
 def _gamma(value: object) -> float:
@@ -17,7 +17,7 @@ def _gamma(value: object) -> float:
 
 
 def _floor_lr(name: str, value: object, lr: float) -> float:
-    """end_lr/min_lr: finite, >= 0 and <= lr."""
+    """min_lr (the final LR of a decay): finite, >= 0 and <= lr."""
     value = positive(name, value, allow_zero=True)
     if value > lr:
         raise InvalidArgumentError(name, f"{name}={value!r}, lr={lr!r}", "must be <= `lr`",
@@ -50,14 +50,16 @@ class Constant(Schedule):
         return self.lr
 
 
+@renamed(end_lr="min_lr")
 @dataclass(frozen=True)
 class LinearDecay(Schedule):
-    """Linear decay: ``lr(t) = lr + (end_lr - lr) * min(t, T) / T``, then holds ``end_lr``.
+    """Linear decay: ``lr(t) = lr + (min_lr - lr) * min(t, T) / T``, then holds ``min_lr``.
 
     Args:
         lr: LR at step 0, > 0.
-        total_steps: optimizer steps ``T`` to reach ``end_lr``, integer >= 1.
-        end_lr: final LR, in [0, lr].
+        total_steps: optimizer steps ``T`` to reach ``min_lr``, integer >= 1.
+        min_lr: final LR, in [0, lr] (formerly ``end_lr``, still accepted with a
+            DeprecationWarning: ``end_lr`` is the range test's last LR).
 
     Returns:
         Calling the schedule returns the LR at a step.
@@ -70,18 +72,18 @@ class LinearDecay(Schedule):
 
     lr: float
     total_steps: int
-    end_lr: float = 0.0
+    min_lr: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", positive("lr", self.lr))
         object.__setattr__(self, "total_steps", integer("total_steps", self.total_steps, minimum=1))
-        object.__setattr__(self, "end_lr", _floor_lr("end_lr", self.end_lr, self.lr))
+        object.__setattr__(self, "min_lr", _floor_lr("min_lr", self.min_lr, self.lr))
 
     def _natural_length(self) -> int:
         return self.total_steps + 1
 
     def _eval(self, t, xp):
-        return self.lr + (self.end_lr - self.lr) * (xp.minimum(t, self.total_steps) / self.total_steps)
+        return self.lr + (self.min_lr - self.lr) * (xp.minimum(t, self.total_steps) / self.total_steps)
 
 
 @dataclass(frozen=True)
@@ -152,13 +154,15 @@ class ExponentialDecay(Schedule):
         return self.lr * self.gamma ** t
 
 
+@renamed(step_size="drop_every")
 @dataclass(frozen=True)
 class StepDecay(Schedule):
-    """Step decay: ``lr(t) = lr * gamma**floor(t / step_size)``.
+    """Step decay: ``lr(t) = lr * gamma**floor(t / drop_every)``.
 
     Args:
         lr: LR at step 0, > 0.
-        step_size: optimizer steps between decays, integer >= 1.
+        drop_every: optimizer steps between decays, integer >= 1 (formerly ``step_size``,
+            still accepted with a DeprecationWarning: ``step_size`` is CLR's half cycle).
         gamma: factor per decay, in (0, 1].
 
     Returns:
@@ -171,19 +175,19 @@ class StepDecay(Schedule):
     kind = "step"
 
     lr: float
-    step_size: int
+    drop_every: int
     gamma: float = 0.1
 
     def __post_init__(self):
         object.__setattr__(self, "lr", positive("lr", self.lr))
-        object.__setattr__(self, "step_size", integer("step_size", self.step_size, minimum=1))
+        object.__setattr__(self, "drop_every", integer("drop_every", self.drop_every, minimum=1))
         object.__setattr__(self, "gamma", _gamma(self.gamma))
 
     def _natural_length(self) -> int:
-        return 4 * self.step_size
+        return 4 * self.drop_every
 
     def _eval(self, t, xp):
-        return self.lr * self.gamma ** xp.floor(t / self.step_size)
+        return self.lr * self.gamma ** xp.floor(t / self.drop_every)
 
 
 @dataclass(frozen=True)
@@ -227,15 +231,17 @@ class MultiStepDecay(Schedule):
         return self.lr * self.gamma ** xp.searchsorted(self.milestones, t, side="right")
 
 
+@renamed(end_lr="min_lr")
 @dataclass(frozen=True)
 class PolynomialDecay(Schedule):
-    """Polynomial decay: ``lr(t) = (lr - end_lr) * (1 - min(t, T) / T)**power + end_lr``.
+    """Polynomial decay: ``lr(t) = (lr - min_lr) * (1 - min(t, T) / T)**power + min_lr``.
 
     Args:
         lr: LR at step 0, > 0.
-        total_steps: optimizer steps ``T`` to reach ``end_lr``, integer >= 1.
+        total_steps: optimizer steps ``T`` to reach ``min_lr``, integer >= 1.
         power: exponent, > 0 (1 is linear).
-        end_lr: final LR, in [0, lr].
+        min_lr: final LR, in [0, lr] (formerly ``end_lr``, still accepted with a
+            DeprecationWarning).
 
     Returns:
         Calling the schedule returns the LR at a step.
@@ -249,17 +255,17 @@ class PolynomialDecay(Schedule):
     lr: float
     total_steps: int
     power: float = 1.0
-    end_lr: float = 0.0
+    min_lr: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", positive("lr", self.lr))
         object.__setattr__(self, "total_steps", integer("total_steps", self.total_steps, minimum=1))
         object.__setattr__(self, "power", positive("power", self.power))
-        object.__setattr__(self, "end_lr", _floor_lr("end_lr", self.end_lr, self.lr))
+        object.__setattr__(self, "min_lr", _floor_lr("min_lr", self.min_lr, self.lr))
 
     def _natural_length(self) -> int:
         return self.total_steps + 1
 
     def _eval(self, t, xp):
-        return (self.lr - self.end_lr) * (1 - xp.minimum(t, self.total_steps) / self.total_steps) ** self.power + self.end_lr
+        return (self.lr - self.min_lr) * (1 - xp.minimum(t, self.total_steps) / self.total_steps) ** self.power + self.min_lr
 

@@ -1,4 +1,4 @@
-"""Warmup that wraps any schedule (linear or exponential), and the 'untuned' rule for Adam."""
+"""Warmup that wraps any schedule (linear or exp, i.e. geometric), and the 'untuned' rule for Adam."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 
 from .._validate import choice, finite, fraction, integer
 from ..errors import InvalidArgumentError
-from ._base import Schedule, _from_spec
+from ._base import Schedule, _from_spec, renamed_value
 
-MODES = ("linear", "exponential")
+MODES = ("linear", "exp")
+#: old spellings of a mode, accepted with a DeprecationWarning
+MODE_ALIASES = {"exponential": "exp"}
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class Warmup(Schedule):
     With ``W = warmup_steps``, ``f0 = start_factor`` and ``target = schedule(0)``::
 
         t <  W, linear:      lr = target * (f0 + (1 - f0) * t / W)
-        t <  W, exponential: lr = target * f0 ** (1 - t / W)
+        t <  W, exp:         lr = target * f0 ** (1 - t / W)
         t >= W:              lr = schedule(t - W)
 
     The wrapped schedule starts after the warmup, so there is no jump at the seam
@@ -30,8 +32,9 @@ class Warmup(Schedule):
         schedule: the schedule to run after the warmup (any Schedule).
         warmup_steps: optimizer steps ``W`` of warmup, integer >= 1.
         start_factor: LR at step 0 as a fraction of ``target``, in [0, 1)
-            (exponential needs it > 0).
-        mode: "linear" or "exponential" (geometric).
+            ("exp" needs it > 0).
+        mode: "linear" or "exp" (geometric; the same word as the range test's sweep mode;
+            the old spelling "exponential" is accepted with a DeprecationWarning).
 
     Returns:
         Calling the schedule returns the LR at a step.
@@ -58,11 +61,12 @@ class Warmup(Schedule):
             raise InvalidArgumentError("schedule", self.schedule, "must be a Schedule",
                                        "wrap e.g. CosineDecay(...); a dict goes through lrscope.schedules.from_spec.")
         object.__setattr__(self, "warmup_steps", integer("warmup_steps", self.warmup_steps, minimum=1))
+        object.__setattr__(self, "mode", renamed_value("Warmup", "mode", self.mode, MODE_ALIASES))
         choice("mode", self.mode, MODES)
         f0 = finite("start_factor", self.start_factor)
-        if self.mode == "exponential":
+        if self.mode == "exp":
             if not 0 < f0 < 1:
-                raise InvalidArgumentError("start_factor", f0, "must lie in (0, 1) for mode='exponential'",
+                raise InvalidArgumentError("start_factor", f0, "must lie in (0, 1) for mode='exp'",
                                            "a geometric ramp cannot start at 0; use e.g. start_factor=0.01.")
         elif not 0 <= f0 < 1:
             raise InvalidArgumentError("start_factor", f0, "must lie in [0, 1)", "use e.g. start_factor=0.0.")

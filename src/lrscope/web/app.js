@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 
 const SCHED_PARAMS = {
   constant: [],
-  step: [["step_size", "Step size", 50], ["gamma", "Gamma", 0.5]],
+  step: [["drop_every", "Drop every (steps)", 50], ["gamma", "Gamma", 0.5]],
   cosine: [["min_lr", "Min LR", 0]],
   cyclic: [["policy", "Policy", "triangular", ["triangular", "triangular2", "exp_range"]], ["window", "Window", "triangular", ["triangular", "welch", "hann"]],
     ["step_size", "Step size (half cycle)", 25], ["div", "max/base", 10], ["gamma", "Gamma (exp_range)", 0.99]],
@@ -85,7 +85,7 @@ export function scheduleSpec(s) {
   const total = s.warmup ? Math.max(2, s.steps - Math.max(1, s.warmupSteps)) : Math.max(2, s.steps);
   switch (s.sched) {
     case "constant": spec = { kind: "constant", lr: s.lr }; break;
-    case "step": spec = { kind: "step", lr: s.lr, step_size: Math.max(1, Math.round(p("step_size"))), gamma: p("gamma") }; break;
+    case "step": spec = { kind: "step", lr: s.lr, drop_every: Math.max(1, Math.round(p("drop_every"))), gamma: p("gamma") }; break;
     case "cosine": spec = { kind: "cosine", lr: s.lr, total_steps: total, min_lr: p("min_lr") }; break;
     case "cyclic": spec = { kind: "cyclic", base_lr: s.lr / p("div"), max_lr: s.lr, step_size: Math.max(1, Math.round(p("step_size"))), policy: p("policy"), window: p("window"), gamma: p("gamma") }; break;
     case "one_cycle": spec = { kind: "one_cycle", max_lr: s.lr, total_steps: total, pct_start: p("pct_start"), div_factor: p("div_factor"), final_div_factor: p("final_div_factor"), anneal: p("anneal") }; break;

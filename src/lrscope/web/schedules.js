@@ -5,12 +5,12 @@
 
 const KINDS = {
   constant: { lr: null },
-  linear: { lr: null, total_steps: null, end_lr: 0.0 },
+  linear: { lr: null, total_steps: null, min_lr: 0.0 },
   cosine: { lr: null, total_steps: null, min_lr: 0.0 },
   exponential: { lr: null, gamma: null },
-  step: { lr: null, step_size: null, gamma: 0.1 },
+  step: { lr: null, drop_every: null, gamma: 0.1 },
   multistep: { lr: null, milestones: null, gamma: 0.1 },
-  polynomial: { lr: null, total_steps: null, power: 1.0, end_lr: 0.0 },
+  polynomial: { lr: null, total_steps: null, power: 1.0, min_lr: 0.0 },
   cyclic: {
     base_lr: null, max_lr: null, step_size: null, step_size_down: undefined, policy: "triangular",
     window: "triangular", gamma: 1.0, scale_fn: undefined, scale_mode: "cycle", base_momentum: 0.8, max_momentum: 0.9,
@@ -23,9 +23,24 @@ const KINDS = {
   join: { schedules: null, boundaries: null },
 };
 export const SCHEDULE_KINDS = Object.keys(KINDS);
+// old parameter names, still read (as lrscope.schedules reads them, with a DeprecationWarning there)
+const RENAMED = { linear: { end_lr: "min_lr" }, polynomial: { end_lr: "min_lr" }, step: { step_size: "drop_every" } };
+const MODE_ALIASES = { exponential: "exp" };
 
 function complete(spec) {
   if (!spec || typeof spec !== "object") throw new Error(`a schedule spec must be an object, got ${JSON.stringify(spec)}`);
+  const renamed = RENAMED[spec.kind];
+  if (renamed) {
+    spec = { ...spec };
+    for (const [old, now] of Object.entries(renamed)) {
+      if (old in spec) {
+        if (now in spec) throw new Error(`schedule "${spec.kind}": "${old}" is the old name of "${now}"; give only "${now}"`);
+        spec[now] = spec[old];
+        delete spec[old];
+      }
+    }
+  }
+  if (spec.kind === "warmup" && spec.mode in MODE_ALIASES) spec = { ...spec, mode: MODE_ALIASES[spec.mode] };
   const defaults = KINDS[spec.kind];
   if (!defaults) throw new Error(`unknown schedule kind "${spec.kind}"; known: ${SCHEDULE_KINDS.join(", ")}`);
   const out = { kind: spec.kind };
@@ -56,22 +71,22 @@ export function fromSpec(spec) {
   const s = complete(spec);
   switch (s.kind) {
     case "constant": return () => s.lr;
-    case "linear": return (t) => s.lr + (s.end_lr - s.lr) * Math.min(Math.max(t, 0), s.total_steps) / s.total_steps;
+    case "linear": return (t) => s.lr + (s.min_lr - s.lr) * Math.min(Math.max(t, 0), s.total_steps) / s.total_steps;
     case "cosine": return (t) => s.min_lr + (s.lr - s.min_lr) * 0.5 * (1 + Math.cos(Math.PI * Math.min(Math.max(t, 0), s.total_steps) / s.total_steps));
     case "exponential": return (t) => s.lr * s.gamma ** t;
-    case "step": return (t) => s.lr * s.gamma ** Math.floor(t / s.step_size);
+    case "step": return (t) => s.lr * s.gamma ** Math.floor(t / s.drop_every);
     case "multistep": return (t) => s.lr * s.gamma ** s.milestones.filter((m) => t >= m).length;
-    case "polynomial": return (t) => (s.lr - s.end_lr) * (1 - Math.min(Math.max(t, 0), s.total_steps) / s.total_steps) ** s.power + s.end_lr;
+    case "polynomial": return (t) => (s.lr - s.min_lr) * (1 - Math.min(Math.max(t, 0), s.total_steps) / s.total_steps) ** s.power + s.min_lr;
     case "cyclic": return cyclic(s);
     case "one_cycle": return oneCycle(s);
     case "warmup": {
       // as lrscope.schedules.Warmup: ramp to target = schedule(0), then schedule(t - W)
-      if (s.mode !== "linear" && s.mode !== "exponential") throw new Error(`warmup mode must be "linear" or "exponential", got "${s.mode}"`);
-      if (s.mode === "exponential" && !(s.start_factor > 0)) throw new Error("exponential warmup needs start_factor > 0");
+      if (s.mode !== "linear" && s.mode !== "exp") throw new Error(`warmup mode must be "linear" or "exp", got "${s.mode}"`);
+      if (s.mode === "exp" && !(s.start_factor > 0)) throw new Error("exp warmup needs start_factor > 0");
       const inner = fromSpec(s.schedule), W = s.warmup_steps, f0 = s.start_factor;
       const f = (t) => {
         if (t >= W) return inner(t - W);
-        const ramp = s.mode === "exponential" ? f0 ** (1 - t / W) : f0 + (1 - f0) * (t / W);
+        const ramp = s.mode === "exp" ? f0 ** (1 - t / W) : f0 + (1 - f0) * (t / W);
         return inner(0) * ramp;
       };
       if (inner.momentum) f.momentum = (t) => inner.momentum(Math.max(t - W, 0));
