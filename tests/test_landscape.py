@@ -116,3 +116,104 @@ def test_cli_unwritable_out_exits_2_before_any_work(tmp_path, capsys):
     rc = main(["landscape", f"{HERE}:make_tiny_task", "--out", str(tmp_path / "no" / "such" / "l.json")])
     assert rc == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- real training paths
+
+
+def make_two_weight_task(seed: int = 0) -> Task:
+    """Least squares with two weights and no bias: the weight space IS a plane, so the PCA plane
+    of the trajectories holds every point exactly."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(128, 2, generator=g) * torch.tensor([1.0, 0.3])      # an ill-conditioned quadratic
+    y = x @ torch.tensor([2.0, -1.0])
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(2, 1, bias=False)
+    loader = [(x[i:i + 32], y[i:i + 32].unsqueeze(1)) for i in range(0, 128, 32)]
+    return Task(model, torch.optim.SGD(model.parameters(), lr=0.1), torch.nn.MSELoss(), loader, name="two-weights")
+
+
+def test_trajectories_are_real_runs_drawn_at_their_real_losses_on_an_exact_plane():
+    from lrscope.adapters.torch_landscape import compute_trajectories
+
+    task = make_two_weight_task()
+    w0 = task.model.weight.detach().clone()
+    xs = torch.cat([bx for bx, _ in task.train_loader])
+    ys = torch.cat([by for _, by in task.train_loader])
+
+    def loss_at(w):
+        return float(((xs @ torch.as_tensor(w, dtype=torch.float32)) - ys.squeeze(1)).pow(2).mean())
+
+    doc = compute_trajectories(task, [0.003, 0.3, 30.0], steps=60, record_every=5, grid=41, eval_samples=128,
+                               progress=False)
+    validate_landscape(doc)
+    small, right, huge = doc["paths"]
+    assert torch.equal(task.model.weight, w0)                              # the user's model is untouched
+    # every run starts at the untrained weights: its first loss is theirs, computed here directly
+    for p in (small, right):
+        assert p["step"][0] == 0 and p["loss"][0] == pytest.approx(loss_at(w0[0]), rel=1e-6)
+    # too small crawls, right converges (the exact minimum is w = (2, -1), loss 0), too large explodes
+    assert right["loss"][-1] < 1e-3 * right["loss"][0]
+    assert small["loss"][-1] > 0.3 * small["loss"][0]
+    assert huge["diverged"] and len(huge["step"]) < len(right["step"])
+    # the best run ends at the centre; the plane is the whole 2-D weight space, so distances are kept:
+    # the small run's path from start to end is as long as plain SGD, replayed here by hand on the
+    # same batches in the same order, moves the weights
+    assert (right["x"][-1], right["y"][-1]) == (0.0, 0.0)
+    w = w0[0].clone()
+    for t in range(60):
+        bx, by = task.train_loader[t % len(task.train_loader)]
+        grad = 2 * bx.T @ (bx @ w - by.squeeze(1)) / len(bx)
+        w = w - 0.003 * grad
+    assert small["loss"][-1] == pytest.approx(loss_at(w), rel=1e-5)
+    assert np.hypot(small["x"][-1] - small["x"][0], small["y"][-1] - small["y"][0]) == pytest.approx(
+        float(torch.dist(w0[0], w)), rel=1e-4)
+    # and the surface under a path point is the path point's own loss (bilinear on a fine grid)
+    gx, gy, z = np.array(doc["x"]), np.array(doc["y"]), np.array(doc["loss"])
+    for px, py, pl in zip(small["x"], small["y"], small["loss"]):
+        i, j = np.searchsorted(gx, px) - 1, np.searchsorted(gy, py) - 1
+        tx, ty = (px - gx[i]) / (gx[i + 1] - gx[i]), (py - gy[j]) / (gy[j + 1] - gy[j])
+        under = ((1 - tx) * (1 - ty) * z[j, i] + tx * (1 - ty) * z[j, i + 1] + (1 - tx) * ty * z[j + 1, i]
+                 + tx * ty * z[j + 1, i + 1])
+        assert under == pytest.approx(pl, rel=0.02, abs=1e-3)
+    assert doc["plane"]["fitted_on"] == [small["label"], right["label"]]  # the exploded run does not set the map
+
+
+def test_cli_trajectories_write_paths_the_page_reads(tmp_path, capsys):
+    out = tmp_path / "land.json"
+    rc = main(["landscape", f"{HERE}:make_two_weight_task", "--out", str(out), "--trajectories", "0.01,0.3",
+               "--train-steps", "20", "--grid", "9", "--eval-samples", "64", "--no-progress"])
+    assert rc == 0
+    doc = validate_landscape(json.loads(out.read_text()))
+    assert [p["lr"] for p in doc["paths"]] == [0.01, 0.3]
+    text = capsys.readouterr().out
+    assert "PCA plane of 2 training paths" in text and "lr=0.3: ended at loss" in text
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--trajectories", "0.1,x"], "comma-separated LRs"),
+    (["--trajectories", "0.1,-1"], "positive LRs"),
+    (["--trajectories", "0.1", "--range", "1"], "--range"),
+    (["--trajectories", "0.1", "--train-steps", "1"], "`train_steps` must be >= 2"),
+])
+def test_cli_trajectories_bad_input_exits_2(tmp_path, capsys, extra, message):
+    try:
+        rc = main(["landscape", f"{HERE}:make_two_weight_task", "--out", str(tmp_path / "l.json"), "--no-progress",
+                   *extra])
+    except SystemExit as exc:     # argparse's own usage error
+        rc = exc.code
+    assert rc == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("paths, rule", [
+    ("nope", "list of paths"),
+    ([{"step": [0, 1], "x": [0.0, 1.0], "y": [0.0], "loss": [1.0, 0.5]}], "one length"),
+    ([{"step": [1, 1], "x": [0.0, 1.0], "y": [0.0, 1.0], "loss": [1.0, 0.5]}], "increasing"),
+    ([{"step": [0], "x": [0.0], "y": [0.0], "loss": [float("nan")]}], "finite"),
+])
+def test_paths_in_a_landscape_file_are_validated(paths, rule):
+    xs = [0.0, 1.0, 2.0]
+    doc = {"format": "lrscope-landscape", "version": 1, "x": xs, "y": xs, "loss": [[1.0] * 3] * 3, "paths": paths}
+    with pytest.raises(InvalidArgumentError, match=rule):
+        validate_landscape(doc)

@@ -109,7 +109,32 @@ def validate_landscape(doc: Any, *, name: str = "landscape") -> dict[str, Any]:
             raise InvalidArgumentError(name, f"row {j}", f"needs every row of \"loss\" to have {len(doc['x'])} values", _FIX)
         if not all(_finite(v) for v in row):
             raise InvalidArgumentError(name, f"row {j}", "needs every loss to be a finite number", _FIX)
+    _validate_paths(doc.get("paths"), name)
     return doc
+
+
+def _validate_paths(paths: Any, name: str) -> None:
+    """Optional real training paths (``lrscope landscape --trajectories``): a list of
+    ``{"label", "lr", "step": [n], "x": [n], "y": [n], "loss": [n], "diverged"}``, steps
+    increasing, every number finite (the page draws them at these coordinates and losses)."""
+    if paths is None:
+        return
+    if not isinstance(paths, list):
+        raise InvalidArgumentError(name, f"paths={str(paths)[:60]}", "needs \"paths\" to be a list of paths", _FIX)
+    for k, path in enumerate(paths):
+        if not isinstance(path, dict):
+            raise InvalidArgumentError(name, f"paths[{k}]", "needs every path to be an object", _FIX)
+        n = None
+        for key in ("step", "x", "y", "loss"):
+            a = path.get(key)
+            if not isinstance(a, list) or not a or not all(_finite(v) for v in a):
+                raise InvalidArgumentError(name, f"paths[{k}].{key}", f"needs \"{key}\": a non-empty list of finite numbers", _FIX)
+            if n is not None and len(a) != n:
+                raise InvalidArgumentError(name, f"paths[{k}].{key} has {len(a)} values",
+                                           f"needs \"step\", \"x\", \"y\" and \"loss\" of one length ({n})", _FIX)
+            n = len(a)
+        if any(b <= c for c, b in zip(path["step"], path["step"][1:])):
+            raise InvalidArgumentError(name, f"paths[{k}].step", "needs \"step\" increasing", _FIX)
 
 
 def load_landscape(path: str | Path) -> dict[str, Any]:
