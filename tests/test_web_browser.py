@@ -379,3 +379,34 @@ def test_switching_surface_applies_its_lr_hint_and_asks_before_dropping_kept_run
     assert page.eval_on_selector_all("#runs li", "els => els.length") == 1
     assert page.evaluate("() => window.explorer.state.lr") == pytest.approx(
         page.evaluate("() => window.explorer.surface.lrHint"))
+
+
+def test_a_landscape_with_real_training_paths_draws_them_at_the_files_losses(page, server, tmp_path, artifacts_dir):
+    """`lrscope landscape --trajectories` on a real (tiny) network: the page draws every real path,
+    and the losses it plots are the file's, step for step."""
+    pytest.importorskip("torch")
+    from lrscope.adapters.torch_landscape import compute_trajectories, save_landscape
+    from test_landscape import make_two_weight_task
+
+    doc = compute_trajectories(make_two_weight_task(), [0.003, 0.3, 30.0], steps=60, record_every=5, grid=21,
+                               eval_samples=128, progress=False)
+    path = save_landscape(doc, tmp_path / "traj.json")
+    _open(page, server)
+    page.set_input_files("#land-file", str(path))
+    page.wait_for_function("() => window.explorer.state.surface === 'landscape'")
+    page.wait_for_selector("#real-panel:not([hidden])")
+    items = page.eval_on_selector_all("#real-runs li", "els => els.map(e => e.textContent)")
+    assert len(items) == 3 and "diverged" in items[2] and "lr=0.3" in items[1]
+    page.wait_for_function("() => window.explorer.frame >= 60")
+    drawn = json.loads(page.get_attribute("#loss-chart", "data-real"))
+    for got, want in zip(drawn, doc["paths"]):
+        assert got["steps"] == want["step"]
+        assert got["losses"] == pytest.approx(want["loss"], rel=1e-12)
+    # replaying from step 0 draws each real path only as far as the frame
+    page.evaluate("() => { window.explorer.frame = 20; }")
+    page.click("#step")
+    drawn = json.loads(page.get_attribute("#loss-chart", "data-real"))
+    frame = page.evaluate("() => window.explorer.frame")
+    for got, want in zip(drawn, doc["paths"]):
+        assert got["steps"] == [s for s in want["step"] if s <= frame]
+    page.screenshot(path=str(artifacts_dir / "explorer_real_paths.png"), full_page=False)

@@ -224,6 +224,7 @@ function recompute({ keepFrame = false } = {}) {
   if (!keepFrame) { setPlaying(false); app.frame = maxLen(); }
   $("spec").textContent = JSON.stringify(scheduleSpec(s), null, 1);
   renderRunsList();
+  renderRealRuns();
   draw();
 }
 
@@ -276,10 +277,45 @@ function status() {
   el.dataset.loss = String(run.losses[t]);
 }
 
+/**
+ * The real training runs of a landscape file (`lrscope landscape --trajectories`), as far as step
+ * `upto`: each {label, xs, ys, losses, steps, color, dash, visible}, drawn dashed at the network's
+ * real losses (not the surface's value under the projection).
+ */
+function realRuns(upto) {
+  const paths = app.state.surface === "landscape" && app.land && app.land.paths;
+  if (!paths) return [];
+  return paths.map((p, k) => {
+    let n = 0;
+    while (n < p.step.length && p.step[n] <= upto) n++;
+    return { label: p.label, xs: p.x.slice(0, n), ys: p.y.slice(0, n), losses: p.loss.slice(0, n), steps: p.step.slice(0, n),
+             color: COLORS[(COLORS.length - 1 - k) % COLORS.length], dash: [6, 4], visible: true, path: p };
+  });
+}
+
+function renderRealRuns() {
+  const paths = app.state.surface === "landscape" && app.land && app.land.paths;
+  $("real-panel").hidden = !paths;
+  if (!paths) return;
+  const ul = $("real-runs"); ul.innerHTML = "";
+  for (const r of realRuns(Infinity)) {
+    const li = document.createElement("li"), p = r.path;
+    const sw = document.createElement("span"); sw.className = "swatch dashed"; sw.style.borderColor = r.color;
+    const end = p.diverged ? `diverged by step ${p.step.at(-1)}` : `loss ${fmt(p.loss[0])} → ${fmt(p.loss.at(-1))} in ${p.step.at(-1)} steps`;
+    li.append(sw, document.createTextNode(` ${p.label}: ${end}`));
+    ul.appendChild(li);
+  }
+  const plane = app.land.plane;
+  $("real-hint").textContent = plane && plane.method === "pca"
+    ? `The map is the plane of these runs' weights (PCA, ${(100 * (plane.explained_variance || []).slice(0, 2).reduce((a, b) => a + b, 0)).toFixed(0)}% of their movement), centred on ${plane.center}. Their losses are the network's own; the simulated runs roll on the picture.`
+    : "Their losses are the network's own; the simulated runs roll on the picture.";
+}
+
 function draw() {
   if (!app.current) return;
   const upto = app.frame;
-  drawMap($("map"), app.surface, app.image, app.runs, app.state.start, upto,
+  const real = realRuns(upto);
+  drawMap($("map"), app.surface, app.image, app.runs.concat(real), app.state.start, upto,
           app.state.surface === "landscape" ? ["α", "β"] : ["x", "y"]);
   drawColorBar($("map-colorbar"), app.surface, app.image.range);
   app.view3d.draw(app.runs, upto);
@@ -290,8 +326,15 @@ function draw() {
   const lossYs = vis.map((r) => (aboveMin ? r.losses.map((l) => Math.max(l - fmin, 1e-12)) : r.losses));
   const positive = lossYs.every((ys) => ys.every((l) => !Number.isFinite(l) || l > 0));
   const logLoss = aboveMin || positive;
-  drawChart($("loss-chart"), vis.map((r, i) => ({ ys: lossYs[i], color: r.color })), { logY: logLoss, upto, xMax: Math.max(...vis.map((r) => r.cfg.steps), 1) });
+  const realYs = real.map((r) => (aboveMin ? r.losses.map((l) => Math.max(l - fmin, 1e-12)) : r.losses));
+  const realSeries = real.map((r, i) => ({ xs: r.steps, ys: realYs[i], color: r.color, dash: r.dash }));
+  drawChart($("loss-chart"), vis.map((r, i) => ({ ys: lossYs[i], color: r.color })).concat(realSeries),
+            { logY: logLoss && realYs.every((ys) => ys.every((l) => l > 0)), upto,
+              xMax: Math.max(...vis.map((r) => r.cfg.steps), ...real.map((r) => r.path.step.at(-1)), 1),
+              // a real run that exploded would squash the others: the axis stops at 10x the highest start
+              yMax: real.length ? 10 * Math.max(...lossYs.concat(realYs).filter((ys) => ys.length).map((ys) => ys[0])) : null });
   $("loss-chart").dataset.first = String(lossYs.length ? lossYs[0][0] : NaN);   // for tests: what is plotted
+  $("loss-chart").dataset.real = JSON.stringify(realSeries.map((r) => ({ steps: r.xs, losses: r.ys })));
   $("loss-caption").textContent = aboveMin ? "Loss above the surface minimum (log) against step"
     : `Loss against step${logLoss ? " (log)" : ""}`;
   // LR chart: the whole schedule of every visible run
@@ -308,7 +351,10 @@ function draw() {
 
 // ---- animation ----------------------------------------------------------------------------
 
-function maxLen() { return Math.max(...app.runs.map((r) => r.xs.length)) - 1; }
+function maxLen() {
+  const real = realRuns(Infinity).map((r) => r.steps.at(-1) ?? 0);   // a real run may be longer than the simulated ones
+  return Math.max(...app.runs.map((r) => r.xs.length - 1), ...real);
+}
 
 function tick() {
   if (!app.playing) return;
@@ -373,7 +419,11 @@ function useLandscape() {
   const s = app.state;
   s.surface = "landscape";
   const sf = makeSurface("landscape", {}, app.land);
-  s.start = sf.start.slice(); s.lr = 0.01; s.kept = [];
+  const real = app.land.paths && app.land.paths[0];
+  // with real training paths, the simulated run starts where the network did (inside the map)
+  const [x0, x1, y0, y1] = sf.domain;
+  s.start = real && real.x[0] >= x0 && real.x[0] <= x1 && real.y[0] >= y0 && real.y[0] <= y1 ? [real.x[0], real.y[0]] : sf.start.slice();
+  s.lr = 0.01; s.kept = [];
   renderControls(); setSurface(); writeHash(); recompute();
 }
 

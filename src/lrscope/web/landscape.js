@@ -29,7 +29,25 @@ export function validateLandscape(doc) {
     if (!Array.isArray(row) || row.length !== doc.x.length) throw new Error(`bad landscape file: row ${j} of "loss" must have ${doc.x.length} values (one per x); ${fix}`);
     if (!row.every(Number.isFinite)) throw new Error(`bad landscape file: row ${j} of "loss" holds a value that is not a finite number; ${fix}`);
   });
+  validatePaths(doc.paths, fix);
   return doc;
+}
+
+/** The optional real training paths of `lrscope landscape --trajectories` (rules of lrscope.web._validate_paths). */
+function validatePaths(paths, fix) {
+  if (paths === undefined || paths === null) return;
+  if (!Array.isArray(paths)) throw new Error(`bad landscape file: "paths" must be a list of paths; ${fix}`);
+  paths.forEach((p, k) => {
+    if (p === null || typeof p !== "object" || Array.isArray(p)) throw new Error(`bad landscape file: paths[${k}] must be an object; ${fix}`);
+    let n = null;
+    for (const key of ["step", "x", "y", "loss"]) {
+      const a = p[key];
+      if (!Array.isArray(a) || !a.length || !a.every(Number.isFinite)) throw new Error(`bad landscape file: paths[${k}].${key} must be a non-empty list of finite numbers; ${fix}`);
+      if (n !== null && a.length !== n) throw new Error(`bad landscape file: paths[${k}] needs "step", "x", "y" and "loss" of one length (${n}); ${fix}`);
+      n = a.length;
+    }
+    for (let i = 1; i < n; i++) if (!(p.step[i] > p.step[i - 1])) throw new Error(`bad landscape file: paths[${k}].step must be increasing; ${fix}`);
+  });
 }
 
 /** Parse text and validate; errors start with the file name when given. */

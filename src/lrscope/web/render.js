@@ -128,13 +128,14 @@ export function drawMap(canvas, surface, image, runs, start, upto, names = ["x",
   for (const run of runs) {
     if (!run.visible) continue;
     const n = Math.min(run.xs.length, upto + 1);
-    ctx.strokeStyle = run.color; ctx.lineWidth = 2; ctx.beginPath();
+    if (!n) continue;
+    ctx.strokeStyle = run.color; ctx.lineWidth = 2; ctx.setLineDash(run.dash || []); ctx.beginPath();
     for (let i = 0; i < n; i++) {
       const [px, py] = T.toPx(run.xs[i], run.ys[i]);
       const cx = Math.max(-1e4, Math.min(1e4, px)), cy = Math.max(-1e4, Math.min(1e4, py));
       if (i === 0) ctx.moveTo(cx, cy); else ctx.lineTo(cx, cy);
     }
-    ctx.stroke();
+    ctx.stroke(); ctx.setLineDash([]);
     const [ex, ey] = T.toPx(run.xs[n - 1], run.ys[n - 1]);
     ctx.fillStyle = run.color; ctx.beginPath(); ctx.arc(ex, ey, 5, 0, 2 * Math.PI); ctx.fill();
     ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
@@ -226,10 +227,11 @@ export class Surface3D {
 function niceLog(v) { return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(2))); }
 
 /**
- * Line chart: series [{ys, xs?, color}], x linear (or log10 when logX), y log10 when logY.
- * marks: [{x, color, label}] vertical lines (range-test suggestions).
+ * Line chart: series [{ys, xs?, color, dash?}], x linear (or log10 when logX), y log10 when logY.
+ * marks: [{x, color, label}] vertical lines (range-test suggestions). yMax: the top of the y axis at most
+ * (a series above it leaves through the top).
  */
-export function drawChart(canvas, series, { logY = false, logX = false, upto = Infinity, xLabel = "step", marks = [], xMax = null } = {}) {
+export function drawChart(canvas, series, { logY = false, logX = false, upto = Infinity, xLabel = "step", marks = [], xMax = null, yMax = null } = {}) {
   const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
   const L = 52, R = 10, T = 10, B = 28;
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
@@ -246,6 +248,7 @@ export function drawChart(canvas, series, { logY = false, logX = false, upto = I
   ctx.strokeStyle = "#c9ced8"; ctx.lineWidth = 1; ctx.strokeRect(L, T, w - L - R, h - T - B);
   if (!Number.isFinite(xlo)) return null;
   if (xMax !== null && xMax > xhi) xhi = xMax;
+  if (yMax !== null && Number.isFinite(ty(yMax)) && ty(yMax) > ylo) yhi = Math.min(yhi, ty(yMax));   // an exploding run leaves the top
   if (xhi === xlo) xhi = xlo + 1;
   if (yhi - ylo < 1e-12 * Math.max(1, Math.abs(yhi))) { ylo -= 0.5 * (Math.abs(ylo) || 1); yhi += 0.5 * (Math.abs(yhi) || 1); }
   const px = (x) => L + ((x - xlo) / (xhi - xlo)) * (w - L - R);
@@ -263,17 +266,19 @@ export function drawChart(canvas, series, { logY = false, logX = false, upto = I
     ctx.fillText(niceLog(logX ? 10 ** x : Math.round(x)), px(x), h - B + 4);
   }
   ctx.fillText(xLabel, (L + w - R) / 2, h - 13);
+  ctx.save(); ctx.beginPath(); ctx.rect(L, T, w - L - R, h - T - B); ctx.clip();
   for (const s of series) {
     const n = Math.min(s.ys.length, upto + 1);
-    ctx.strokeStyle = s.color; ctx.lineWidth = 2; ctx.beginPath();
+    ctx.strokeStyle = s.color; ctx.lineWidth = 2; ctx.setLineDash(s.dash || []); ctx.beginPath();
     let started = false;
     for (let i = 0; i < n; i++) {
       const x = tx(s.xs ? s.xs[i] : i), y = ty(s.ys[i]);
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
       if (!started) { ctx.moveTo(px(x), py(y)); started = true; } else ctx.lineTo(px(x), py(y));
     }
-    ctx.stroke();
+    ctx.stroke(); ctx.setLineDash([]);
   }
+  ctx.restore();
   for (const m of marks) {
     const x = px(tx(m.x));
     ctx.strokeStyle = m.color; ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.moveTo(x, T); ctx.lineTo(x, h - B); ctx.stroke(); ctx.setLineDash([]);
