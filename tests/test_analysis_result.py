@@ -141,3 +141,16 @@ def test_the_answers_per_use_carry_their_value_rule_and_verdict():
     assert answers["clr"].value == r.clr and answers["clr"].value["kind"] == "cyclic"
     assert answers["lr"].rule in r.suggestions            # a named suggester answered (no confirmation runs)
     assert all(answers[u].verdict == r.verdicts[u] for u in answers)
+
+
+def test_spec_is_the_schedule_each_use_puts_to_work():
+    """result.spec(use): the constant LR, a one-cycle peaking at one_cycle_max_lr over the given
+    length (or budget_steps), the cyclical spec; refused with the fix when it cannot answer."""
+    r = synthetic_result(clean, num_steps=100, stop_above=5.0, iterations_per_epoch=50)
+    assert r.spec("constant") == {"kind": "constant", "lr": r.lr}
+    assert r.spec("one_cycle", total_steps=500) == {"kind": "one_cycle", "max_lr": r.one_cycle_max_lr, "total_steps": 500}
+    assert r.spec("clr") == r.clr
+    with pytest.raises(InvalidArgumentError, match="total_steps"):
+        r.spec("one_cycle")                                  # no budget_steps recorded: the length is needed
+    with pytest.raises(InvalidArgumentError, match="use"):
+        r.spec("cosine")

@@ -190,18 +190,10 @@ def apply_spec(optimizer, spec: dict):
     return None if spec["kind"] == "constant" else schedule
 
 
-class _SpecOnly:
-    """Marker "optimizer" for which ``RangeTestResult.apply`` hands back the spec it chose."""
-
-
-def _spec_of(_target: _SpecOnly, spec: dict) -> dict:
-    return spec
-
-
 def schedule_for(result: RangeTestResult, use: str = "constant", *, total_steps: int | None = None):
     """The range test's answer for one use, ready for a Keras optimizer's ``learning_rate=``.
 
-    The spec is the one ``result.apply`` chooses for that use (the same for every framework):
+    The spec is ``result.spec(use)``, the one ``result.apply`` installs (the same for every framework):
     "constant" gives ``result.lr``; "one_cycle" a one-cycle schedule peaking at
     ``result.one_cycle_max_lr`` over ``total_steps``; "clr" the cyclical schedule
     ``result.clr`` (``base_lr``, ``max_lr``, ``step_size`` in optimizer steps).
@@ -222,15 +214,14 @@ def schedule_for(result: RangeTestResult, use: str = "constant", *, total_steps:
     if not isinstance(result, RangeTestResult):
         raise InvalidArgumentError("result", type(result).__name__, "must be a RangeTestResult",
                                    "pass what lrscope.keras.find_lr (or lrscope.find_lr) returned.")
-    spec = result.apply(_SpecOnly(), use, total_steps=total_steps)
+    spec = result.spec(use, total_steps=total_steps)
     return float(spec["lr"]) if spec["kind"] == "constant" else KerasSchedule(spec)
 
 
 def _register() -> None:
     from ..analysis import _result
 
-    entries = [(lambda opt: isinstance(opt, _SpecOnly), _spec_of),
-               (lambda opt: isinstance(opt, keras.optimizers.Optimizer), apply_spec)]
+    entries = [(lambda opt: isinstance(opt, keras.optimizers.Optimizer), apply_spec)]
     ours = {(a.__module__, a.__qualname__) for _, a in entries}
     # once, and a reloaded module replaces its old entries
     _result.APPLIERS[:] = [e for e in _result.APPLIERS

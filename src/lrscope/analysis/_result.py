@@ -403,6 +403,37 @@ class RangeTestResult:
         peak = self.suggest_for("one_cycle_max_lr", rule)
         return None if peak is None else {"kind": "one_cycle", "max_lr": peak, "total_steps": total_steps}
 
+    def spec(self, use: str = "constant", *, total_steps: int | None = None) -> dict:
+        """The schedule spec one use puts to work (what :meth:`apply` installs, for any framework).
+
+        Args:
+            use: "constant" (``{"kind": "constant", "lr": result.lr}``), "one_cycle" (a one-cycle
+                schedule peaking at ``one_cycle_max_lr`` over ``total_steps``) or "clr"
+                (``result.clr``).
+            total_steps: the training length for "one_cycle" (default: ``budget_steps``).
+
+        Returns:
+            A spec dict for ``lrscope.schedules.from_spec``.
+
+        Raises:
+            InvalidArgumentError: when this use has no answer (the verdict says why), or
+                "one_cycle" without a training length.
+        """
+        v.choice("use", use, ("constant", "one_cycle", "clr"))
+        key = {"constant": "lr", "one_cycle": "one_cycle_max_lr", "clr": "clr"}[use]
+        if getattr(self, key) is None:
+            raise InvalidArgumentError("use", use, f"has no answer: {self.verdicts[key].message or 'see the verdict'}",
+                                       "read result.summary(), or choose another use.")
+        if use == "constant":
+            return self.constant_spec()
+        if use == "clr":
+            return self.clr
+        total = total_steps if total_steps is not None else self.budget_steps
+        if total is None:
+            raise InvalidArgumentError("total_steps", None, "is needed for a one-cycle schedule",
+                                       "pass total_steps= (epochs x batches per epoch), or budget_steps to find_lr.")
+        return self.one_cycle_spec(total)
+
     def apply(self, optimizer, use: str = "constant", *, total_steps: int | None = None):
         """Put this answer to work on an optimizer, every parameter group at its ratio.
 
@@ -423,27 +454,14 @@ class RangeTestResult:
         Raises:
             InvalidArgumentError: when this use has no answer (the verdict says why).
         """
-        v.choice("use", use, ("constant", "one_cycle", "clr"))
-        key = {"constant": "lr", "one_cycle": "one_cycle_max_lr", "clr": "clr"}[use]
-        if getattr(self, key) is None:
-            raise InvalidArgumentError("use", use, f"has no answer: {self.verdicts[key].message or 'see the verdict'}",
-                                       "read result.summary(), or choose another use.")
-        spec = {"constant": self.constant_spec, "clr": lambda: self.clr}.get(use)
-        if spec is None:
-            total = total_steps if total_steps is not None else self.budget_steps
-            if total is None:
-                raise InvalidArgumentError("total_steps", None, "is needed for a one-cycle schedule",
-                                           "pass total_steps= (epochs x batches per epoch), or budget_steps to find_lr.")
-            schedule = self.one_cycle_spec(total)
-        else:
-            schedule = spec()
+        schedule = self.spec(use, total_steps=total_steps)
         for accepts, applier in APPLIERS:
             if accepts(optimizer):
                 return applier(optimizer, schedule)
         raise InvalidArgumentError("optimizer", type(optimizer).__name__,
                                    "must be an optimizer of a framework lrscope adapts (torch)",
                                    "pass a torch.optim optimizer (import lrscope.torch first if you built it yourself), "
-                                   "or use result.constant_spec() / one_cycle_spec() / clr with your own scheduler.")
+                                   "or use result.spec(use) with your own scheduler.")
 
     # -------------------------------------------------------------- confidence
     @functools.cached_property
