@@ -2,7 +2,8 @@
 
 ``lrscope explore`` serves :func:`web_dir`; ``lrscope explore --export page.html`` writes
 :func:`build_export`, one self-contained file (CSS and the ES modules inlined) that works
-offline from ``file://``. :func:`validate_landscape` checks a ``lrscope landscape`` file with
+offline from ``file://`` (the bundled three.js files of ``vendor/three/`` ride along as data the
+3-D view turns into ``blob:`` modules). :func:`validate_landscape` checks a ``lrscope landscape`` file with
 the same rules as the page's ``landscape.js``.
 """
 
@@ -23,7 +24,12 @@ LANDSCAPE_FORMAT = "lrscope-landscape"
 LANDSCAPE_VERSION = 1
 
 # The page's ES modules in dependency order (each imports only earlier ones); app.js is the entry.
-MODULES = ("surfaces.js", "optimizers.js", "schedules.js", "rangetest.js", "landscape.js", "render.js", "app.js")
+MODULES = ("surfaces.js", "optimizers.js", "schedules.js", "rangetest.js", "landscape.js", "render.js", "view3d.js",
+           "app.js")
+
+# The bundled three.js files the 3-D view loads (vendor/three/, see its README.md), each after the
+# files it imports: view3d.js turns them into blob: modules in this order in an exported page.
+VENDOR_THREE = ("three.core.min.js", "three.module.min.js", "OrbitControls.js")
 
 _IMPORT = re.compile(r"^import\s+\{[^}]*\}\s+from\s+\"\./[a-z0-9_]+\.js\";\s*$", re.M)
 _EXPORT = re.compile(r"^export\s+(?=(async\s+)?(function|const|let|class)\b)", re.M)
@@ -63,6 +69,11 @@ def build_export(landscape: dict[str, Any] | None = None) -> str:
     if link not in html or script not in html:
         raise RuntimeError("index.html lost its stylesheet link or module script tag")
     html = html.replace(link, f"<style>\n{css}</style>")
+    vendor = [[name, (web_dir() / "vendor" / "three" / name).read_text(encoding="utf-8")] for name in VENDOR_THREE]
+    # inert JSON: "<" escaped so no "</script" or "<!--" ends it, "://" so that the page holds no
+    # address (three.js names the XHTML namespace; nothing is fetched)
+    vendor_json = json.dumps(vendor).replace("<", "\\u003c").replace("://", ":\\/\\/")
+    html = html.replace(script, f'<script type="application/json" id="lrscope-vendor-three">{vendor_json}</script>\n{script}')
     pre = ""
     if landscape is not None:
         data = json.dumps(landscape, allow_nan=False).replace("</", "<\\/")

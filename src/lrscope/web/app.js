@@ -6,7 +6,8 @@ import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, makeOptimizer, runOptimizer, fmt }
 import { fromSpec } from "./schedules.js";
 import { rangeTest } from "./rangetest.js";
 import { parseLandscape, validateLandscape } from "./landscape.js";
-import { COLORS, contourImage, drawColorBar, drawMap, Surface3D, drawChart, mapTransform, logHeight } from "./render.js";
+import { COLORS, contourImage, drawColorBar, drawMap, drawChart, mapTransform, logHeight } from "./render.js";
+import { View3D } from "./view3d.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -260,7 +261,7 @@ function setSurface() {
   const s = app.state;
   app.surface = makeSurface(s.surface, { kappa: s.kappa }, app.land);
   app.image = contourImage(app.surface, 240);
-  app.view3d.setSurface(app.surface);
+  app.view3d.setSurface(app.surface, app.image.range);   // the 3-D colours span the map's
 }
 
 function status() {
@@ -584,22 +585,7 @@ function bind() {
     const [x0, x1, y0, y1] = app.surface.domain, k = e.shiftKey ? 0.1 : 0.02;
     moveStart(app.state.start[0] + d[0] * k * (x1 - x0), app.state.start[1] + d[1] * k * (y1 - y0));
   }));
-  const c3 = $("surf3d");
-  let drag = null;
-  c3.addEventListener("pointerdown", (e) => { drag = [e.clientX, e.clientY]; c3.setPointerCapture(e.pointerId); });
-  c3.addEventListener("pointermove", (e) => {
-    if (!drag) return;
-    app.view3d.yaw += (e.clientX - drag[0]) * 0.01;
-    app.view3d.pitch = Math.min(1.5, Math.max(0.05, app.view3d.pitch + (e.clientY - drag[1]) * 0.01));
-    drag = [e.clientX, e.clientY]; draw();
-  });
-  c3.addEventListener("pointerup", () => { drag = null; });
-  c3.addEventListener("keydown", (e) => {
-    const d = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, 0.1], ArrowDown: [0, -0.1] }[e.key];
-    if (!d) return;
-    e.preventDefault();
-    app.view3d.yaw += d[0]; app.view3d.pitch = Math.min(1.5, Math.max(0.05, app.view3d.pitch + d[1])); draw();
-  });
+  // the 3-D view (#surf3d) handles its own drag, wheel, pinch and arrow keys (view3d.js)
   document.addEventListener("keydown", guard((e) => {
     const tag = (e.target.tagName || "").toLowerCase();
     if (["input", "select", "textarea", "button"].includes(tag) || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -633,7 +619,7 @@ async function preloadLandscape() {
 async function main() {
   fillSelect($("surface"), Object.entries(SURFACE_NAMES).filter(([k]) => k !== "landscape"));
   fillSelect($("optimizer"), Object.entries(OPTIMIZER_NAMES));
-  app.view3d = new Surface3D($("surf3d"));
+  app.view3d = new View3D($("surf3d"));   // three.js; a canvas wireframe without WebGL 2
   bind();
   let loaded = false;
   $("alert-dismiss").addEventListener("click", () => showAlert("", { sticky: true }));

@@ -1,4 +1,4 @@
-// Canvas drawing for the explorer: contour map, rotatable 3-D wireframe, line charts.
+// Canvas drawing for the explorer: contour map, rotatable 3-D wireframe (the fallback of view3d.js), line charts.
 // No libraries; every function takes a canvas (or its 2-D context) and plain data.
 
 export const COLORS = ["#2b59c3", "#d1495b", "#00a37a", "#edae49", "#8e44ad", "#1b998b", "#e07a5f", "#3d405b", "#81b29a", "#f2a1c5"];
@@ -6,7 +6,8 @@ export const COLORS = ["#2b59c3", "#d1495b", "#00a37a", "#edae49", "#8e44ad", "#
 /** Height used for colouring and the 3-D mesh: log10 of the loss above the surface minimum. */
 export function logHeight(f, fmin) { return Math.log10(Math.max(f - fmin, 0) + 1e-3); }
 
-function viridisish(t) {
+/** The colour ramp of the map, the colour bar and the 3-D surface: t in [0, 1] -> [r, g, b] (0-255). */
+export function viridisish(t) {
   // a perceptual blue -> green -> yellow ramp, t in [0, 1]
   t = Math.min(1, Math.max(0, t));
   const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
@@ -147,8 +148,9 @@ export function drawMap(canvas, surface, image, runs, start, upto, names = ["x",
   canvas.dataset.xticks = axes.xs.join(","); canvas.dataset.yticks = axes.ys.join(",");
 }
 
-/** A 3-D view: wireframe mesh of the log height, rotated by yaw/pitch, plus trajectories. */
-export class Surface3D {
+/** A 3-D wireframe of the log height, rotated by yaw/pitch, plus trajectories: the fallback of
+ * view3d.js's shaded View3D where the browser has no WebGL 2. */
+export class Wireframe3D {
   constructor(canvas) { this.canvas = canvas; this.yaw = -0.6; this.pitch = 0.9; this.cache = null; this.key = ""; }
 
   setSurface(surface, n = 36) {
