@@ -410,3 +410,49 @@ def test_a_landscape_with_real_training_paths_draws_them_at_the_files_losses(pag
     for got, want in zip(drawn, doc["paths"]):
         assert got["steps"] == [s for s in want["step"] if s <= frame]
     page.screenshot(path=str(artifacts_dir / "explorer_real_paths.png"), full_page=False)
+
+
+def _runs(page):
+    return page.evaluate("""() => window.explorer.runs.map(r => ({
+        label: r.label, diverged: r.diverged ? r.diverged.step : null,
+        last: r.losses[r.losses.length - 1], x: r.xs[r.xs.length - 1], y: r.ys[r.ys.length - 1]}))""")
+
+
+def test_each_lesson_shows_what_its_text_claims(page, server, artifacts_dir):
+    """The three lessons: the runs the page computes bear out the text it shows (checked here
+    against each surface's known minima, not against the page's own check)."""
+    _open(page, server)
+    # 1. too small / right / too large on the bowl (SGD is stable below 2/kappa = 0.2)
+    page.click("[data-lesson=lr]")
+    page.wait_for_selector("#lesson-text[data-holds=true]")
+    right, small, big = _runs(page)
+    assert "0.18" in right["label"] and "0.005" in small["label"] and "0.21" in big["label"]
+    assert right["diverged"] is None and right["last"] < 1e-10                  # the minimum of the bowl is 0
+    assert small["diverged"] is None and small["last"] > 1e-2                   # crawls
+    assert big["diverged"] is not None                                           # explodes
+    assert f"step {big['diverged']}" in page.inner_text("#lesson-text")
+    page.screenshot(path=str(artifacts_dir / "explorer_lesson_lr.png"))
+    # 2. warmup on Rosenbrock (minimum at (1, 1), loss 0)
+    page.click("[data-lesson=warmup]")
+    page.wait_for_selector("#lesson-text[data-holds=true]")
+    warm, cold = _runs(page)
+    assert "warmup" in warm["label"] and "warmup" not in cold["label"]
+    assert cold["diverged"] is not None and cold["diverged"] <= 20
+    assert warm["diverged"] is None and warm["last"] < 1e-3 and abs(warm["x"] - 1) < 0.05 and abs(warm["y"] - 1) < 0.1
+    # 3. cyclical on the two wells: the deep well is at (0.97, 0.97), the shallow one at (-1.08, -0.72)
+    page.click("[data-lesson=cyclic]")
+    page.wait_for_selector("#lesson-text[data-holds=true]")
+    clr, low, high = _runs(page)
+    assert "cyclic" in clr["label"]
+    assert abs(clr["x"] - 0.9745) < 0.1 and abs(clr["y"] - 0.9747) < 0.1
+    for r in (low, high):
+        assert abs(r["x"] + 1.0827) < 0.1 and abs(r["y"] + 0.7218) < 0.1
+        assert clr["last"] < r["last"]
+    text = page.inner_text("#lesson-text")
+    assert "deep well" in text and f"{clr['last']:.3g}"[:4] in text.replace("−", "-")
+    page.screenshot(path=str(artifacts_dir / "explorer_lesson_cyclic.png"))
+    # change the set-up so that the claim fails: the page stops asserting it
+    page.fill("#lr", "0.05")
+    page.press("#lr", "Enter")
+    page.wait_for_selector("#lesson-text[data-holds=false]")
+    assert "no longer show" in page.inner_text("#lesson-text")

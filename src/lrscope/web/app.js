@@ -30,7 +30,7 @@ function defaultState() {
 
 const app = {
   state: defaultState(), land: null, surface: null, image: null, view3d: null,
-  current: null, runs: [], frame: 0, playing: false, frames: 0, rt: null,
+  current: null, runs: [], frame: 0, playing: false, frames: 0, rt: null, lesson: null,
 };
 window.explorer = app; // for tests, benchmarks and the curious
 app.redraw = () => draw();
@@ -226,6 +226,7 @@ function recompute({ keepFrame = false } = {}) {
   $("spec").textContent = JSON.stringify(scheduleSpec(s), null, 1);
   renderRunsList();
   renderRealRuns();
+  renderLesson();
   draw();
 }
 
@@ -428,6 +429,63 @@ function useLandscape() {
   renderControls(); setSurface(); writeHash(); recompute();
 }
 
+// ---- lessons --------------------------------------------------------------------------------
+// Three set-ups, each with two sentences. The numbers in the text are read from the runs the page
+// has just computed, and each lesson's `holds` checks its claim on them: when the user changes the
+// set-up so that the claim no longer holds, the page says so instead of asserting it.
+
+const lastLoss = (r) => r.losses.at(-1);
+const nearest = (r, [mx, my]) => Math.hypot(r.xs.at(-1) - mx, r.ys.at(-1) - my);
+
+export const LESSONS = {
+  lr: {
+    state: { surface: "bowl", kappa: 10, start: [-1.6, 1.2], opt: "sgd", lr: 0.18, steps: 200, sched: "constant",
+             kept: [{ lr: 0.005 }, { lr: 0.21 }] },
+    holds: ([right, small, big]) => !right.diverged && lastLoss(right) < 1e-10 && !small.diverged && lastLoss(small) > 1e-2 && !!big.diverged,
+    text: ([right, small, big]) => "On this bowl (condition number 10) plain SGD is stable only below lr = 2/κ = 0.2. " +
+      `At lr 0.005 it crawls (loss ${fmt(lastLoss(small))} after 200 steps), at 0.18 it converges (loss ${fmt(lastLoss(right))}), ` +
+      `and at 0.21 it explodes (step ${big.diverged.step}).`,
+  },
+  warmup: {
+    state: { surface: "rosenbrock", start: [-1.5, 2], opt: "momentum", lr: 0.003, steps: 300, sched: "constant",
+             warmup: true, warmupSteps: 50, kept: [{ warmup: false }] },
+    holds: ([warm, cold]) => !!cold.diverged && cold.diverged.step <= 20 && !warm.diverged && lastLoss(warm) < 1e-3,
+    text: ([warm, cold]) => "Momentum at lr 0.003 starts on Rosenbrock's steep wall, where the curvature is far higher than " +
+      `in the valley: at a constant LR it explodes at step ${cold.diverged.step}. A linear warmup over 50 steps reaches the ` +
+      `full LR only once the path is down in the flatter valley, and it converges (loss ${fmt(lastLoss(warm))} after 300 steps).`,
+  },
+  cyclic: {
+    state: { surface: "wells", start: [-2, -1.5], opt: "momentum", lr: 0.5, steps: 300, sched: "cyclic",
+             schedParams: { policy: "triangular2", div: 10, step_size: 20 },
+             kept: [{ sched: "constant", schedParams: {}, lr: 0.05 }, { sched: "constant", schedParams: {}, lr: 0.5 }] },
+    holds: (runs) => {
+      const [clr, ...flat] = runs, [deep, shallow] = app.surface.minima;
+      return !clr.diverged && nearest(clr, deep) < 0.1 && flat.every((r) => !r.diverged && nearest(r, shallow) < 0.1);
+    },
+    text: ([clr, low, high]) => "From (−2, −1.5) momentum settles in the shallow well at a constant LR of 0.05 or 0.5 " +
+      `(loss ${fmt(lastLoss(low))} and ${fmt(lastLoss(high))}). A cyclical LR between the same two values (triangular2, ` +
+      `half a cycle 20 steps) is kicked out of it by its peaks and ends in the deep well (loss ${fmt(lastLoss(clr))}).`,
+  },
+};
+
+function applyLesson(name) {
+  const lesson = LESSONS[name];
+  app.state = { ...defaultState(), ...structuredClone(lesson.state), speed: app.state.speed };
+  app.lesson = name;
+  renderControls(); setSurface(); writeHash(); recompute();
+}
+
+function renderLesson() {
+  const el = $("lesson-text");
+  for (const b of document.querySelectorAll("[data-lesson]")) b.setAttribute("aria-pressed", String(b.dataset.lesson === app.lesson));
+  if (!app.lesson) { el.textContent = ""; el.dataset.holds = ""; return; }
+  const lesson = LESSONS[app.lesson];
+  const holds = app.runs.length === lesson.state.kept.length + 1 && lesson.holds(app.runs);
+  el.dataset.holds = String(holds);
+  el.textContent = holds ? lesson.text(app.runs)
+    : "The set-up has changed, so the runs no longer show this lesson's claim; press the lesson again to restore it.";
+}
+
 // ---- export ---------------------------------------------------------------------------------
 
 function download(name, url) {
@@ -537,6 +595,7 @@ function bind() {
   $("toolbar").addEventListener("change", onChange);     // the typed LR, above the map
   $("above-min").addEventListener("change", guard(() => draw()));
   $("lr-slider").addEventListener("input", onChange);
+  for (const b of document.querySelectorAll("[data-lesson]")) b.addEventListener("click", guard(() => applyLesson(b.dataset.lesson)));
   $("play").addEventListener("click", guard(() => setPlaying(!app.playing)));
   $("step").addEventListener("click", guard(() => { setPlaying(false); app.frame = Math.min(app.frame + 1, maxLen()); draw(); }));
   $("reset").addEventListener("click", guard(() => { setPlaying(false); app.frame = 0; draw(); }));
