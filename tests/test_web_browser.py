@@ -456,3 +456,31 @@ def test_each_lesson_shows_what_its_text_claims(page, server, artifacts_dir):
     page.press("#lr", "Enter")
     page.wait_for_selector("#lesson-text[data-holds=false]")
     assert "no longer show" in page.inner_text("#lesson-text")
+
+
+@pytest.mark.parametrize("dpr", [1, 3])
+def test_export_png_holds_title_map_3d_charts_and_legend_at_one_size(browser, server, artifacts_dir, dpr):
+    """Export PNG: the title, the map and the 3-D view at one size (whatever the pixel ratio), both
+    charts and a legend line per run; the downloaded file is that image."""
+    import struct
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=dpr, accept_downloads=True)
+    try:
+        page = ctx.new_page()
+        _open(page, server, BOWL + '&keep=[{"lr":0.005}]')
+        with page.expect_download() as dl:
+            page.click("#export-png")
+        path = artifacts_dir / f"explorer-export-dpr{dpr}.png"
+        dl.value.save_as(str(path))
+        head = path.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", head[16:24])
+        map_w = page.eval_on_selector("#map", "c => c.width")
+        assert width == 2 * map_w + 36                          # map + 3-D at the map's size, not the device's
+        chart_h = page.evaluate("() => Math.round(document.getElementById('map').width * "
+                                "document.getElementById('loss-chart').height / document.getElementById('loss-chart').width)")
+        assert height == 30 + map_w + chart_h + 24 + 22 + 18 * 2 + 12    # title, views, charts, 2 legend lines
+        # the legend names both runs (read back from the exported canvas' own record)
+        assert page.evaluate("() => window.explorer.exportCanvas().dataset.runs") == "2"
+    finally:
+        ctx.close()

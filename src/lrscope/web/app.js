@@ -30,9 +30,10 @@ function defaultState() {
 
 const app = {
   state: defaultState(), land: null, surface: null, image: null, view3d: null,
-  current: null, runs: [], frame: 0, playing: false, frames: 0, rt: null, lesson: null,
+  current: null, runs: [], frame: 0, playing: false, frames: 0, rt: null, lesson: null, rafId: 0,
 };
 window.explorer = app; // for tests, benchmarks and the curious
+app.exportCanvas = () => exportCanvas();
 app.redraw = () => draw();
 
 // ---- URL hash <-> state ---------------------------------------------------------------
@@ -363,15 +364,17 @@ function tick() {
   app.frame = Math.min(app.frame + app.state.speed, maxLen());
   draw();
   if (app.frame >= maxLen()) { setPlaying(false); return; }
-  requestAnimationFrame(tick);
+  app.rafId = requestAnimationFrame(tick);
 }
 
 function setPlaying(on) {
   app.playing = on;
   $("play").textContent = on ? "Pause" : "Play";
+  // one animation loop at a time: pausing and playing within one frame must not start a second
+  if (app.rafId) { cancelAnimationFrame(app.rafId); app.rafId = 0; }
   if (on) {
     if (app.frame >= maxLen()) app.frame = 0;
-    requestAnimationFrame(tick);
+    app.rafId = requestAnimationFrame(tick);
   }
 }
 
@@ -492,11 +495,50 @@ function download(name, url) {
   const a = document.createElement("a"); a.href = url; a.download = name; document.body.appendChild(a); a.click(); a.remove();
 }
 
+/**
+ * One PNG of the whole view: a title (surface, optimizer, LR, schedule), the map and the 3-D view
+ * side by side at one size (the 3-D canvas is device-pixel sized), the loss and LR charts under
+ * them, and a legend of the runs with their final losses.
+ */
+function exportCanvas() {
+  draw();
+  const m = $("map"), d = $("surf3d"), lc = $("loss-chart"), rc = $("lr-chart");
+  const W = m.width, pad = 12, titleH = 30, lineH = 18;
+  const runs = app.runs.filter((r) => r.visible).concat(realRuns(Infinity));
+  const chartH = Math.round(W * lc.height / lc.width);
+  const c = document.createElement("canvas");
+  c.width = 2 * W + 3 * pad;
+  c.height = titleH + W + chartH + 2 * pad + 22 + lineH * runs.length + pad;
+  const ctx = c.getContext("2d");
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, c.width, c.height);
+  ctx.fillStyle = "#1f2430"; ctx.font = "bold 15px system-ui, sans-serif"; ctx.textBaseline = "middle";
+  const s = app.state;
+  ctx.fillText(`lrscope explorer: ${app.surface.name}, ${OPTIMIZER_NAMES[s.opt]}, lr ${fmt(s.lr)}, ${s.sched}${s.warmup ? " + warmup" : ""}, ${s.steps} steps`, pad, titleH / 2 + 2);
+  const y0 = titleH;
+  ctx.drawImage(m, pad, y0, W, W);
+  ctx.drawImage(d, 2 * pad + W, y0, W, W);    // scaled to the map's size whatever the device pixel ratio
+  const y1 = y0 + W + pad;
+  ctx.drawImage(lc, pad, y1, W, chartH);
+  ctx.drawImage(rc, 2 * pad + W, y1, W, chartH);
+  ctx.font = "12px system-ui, sans-serif"; ctx.fillStyle = "#5b6475";
+  ctx.fillText($("loss-caption").textContent, pad, y1 + chartH + 11);
+  ctx.fillText($("lr-caption").textContent, 2 * pad + W, y1 + chartH + 11);
+  let y = y1 + chartH + 22 + lineH / 2;
+  for (const r of runs) {
+    ctx.strokeStyle = r.color; ctx.lineWidth = 3; ctx.setLineDash(r.dash || []);
+    ctx.beginPath(); ctx.moveTo(pad, y); ctx.lineTo(pad + 22, y); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = "#1f2430";
+    const end = r.path ? (r.path.diverged ? "diverged" : `real run: loss ${fmt(r.path.loss.at(-1))}`)
+      : (r.diverged ? `diverged at step ${r.diverged.step}` : `final loss ${fmt(r.losses.at(-1))}`);
+    ctx.fillText(`${r.label}: ${end}`, pad + 30, y);
+    y += lineH;
+  }
+  c.dataset.runs = String(runs.length);
+  return c;
+}
+
 function exportPng() {
-  const m = $("map"), d = $("surf3d");
-  const c = document.createElement("canvas"); c.width = m.width + d.width; c.height = Math.max(m.height, d.height);
-  const ctx = c.getContext("2d"); ctx.drawImage(m, 0, 0); ctx.drawImage(d, m.width, 0);
-  download("lrscope-explorer.png", c.toDataURL("image/png"));
+  download("lrscope-explorer.png", exportCanvas().toDataURL("image/png"));
 }
 
 /** The runs as a JSON document (format "lrscope-explorer-runs", version 1). */

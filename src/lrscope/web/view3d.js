@@ -16,7 +16,7 @@ const LIFT = 0.012;        // the paths float this far above the surface
 const MAX_SUBSTEP = 0.0125; // a longer path segment is draped over the surface
 const PATH_WIDTH = 2.5;     // CSS px
 const MIN_GAP = 0.004;      // path vertices closer than this merge (about a pixel at 500 px)
-const HOME = { x: -2.2, y: -3.8, z: 3.25 };   // the camera's first place, from the point it looks at
+const HOME = { x: -1.8, y: -3.05, z: 4.1 };    // the camera's first place, from the point it looks at (about 50 degrees up, so pits show)
 const CAPTION_GL = "3-D surface (log loss, colours as the map): drag to orbit, wheel/pinch to zoom, arrow keys rotate";
 const CAPTION_2D = "3-D wireframe: drag or arrow keys to rotate";
 
