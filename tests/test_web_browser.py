@@ -475,12 +475,36 @@ def test_export_png_holds_title_map_3d_charts_and_legend_at_one_size(browser, se
         head = path.read_bytes()[:24]
         assert head[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", head[16:24])
-        map_w = page.eval_on_selector("#map", "c => c.width")
+        map_w = page.eval_on_selector("#map", "c => c.clientWidth && Number(c.dataset.w)")
         assert width == 2 * map_w + 36                          # map + 3-D at the map's size, not the device's
-        chart_h = page.evaluate("() => Math.round(document.getElementById('map').width * "
-                                "document.getElementById('loss-chart').height / document.getElementById('loss-chart').width)")
+        chart_h = page.evaluate("() => { const c = document.getElementById('loss-chart'); "
+                                "return Math.round(document.getElementById('map').dataset.w * c.dataset.h / c.dataset.w); }")
+        # the 2-D canvases are drawn at the device's pixel ratio (sharp), in the same page units
+        for sel in ("#map", "#loss-chart", "#lr-chart", "#map-colorbar"):
+            backing, logical = page.eval_on_selector(sel, "c => [c.width, Number(c.dataset.w)]")
+            assert backing == dpr * logical
         assert height == 30 + map_w + chart_h + 24 + 22 + 18 * 2 + 12    # title, views, charts, 2 legend lines
         # the legend names both runs (read back from the exported canvas' own record)
         assert page.evaluate("() => window.explorer.exportCanvas().dataset.runs") == "2"
     finally:
         ctx.close()
+
+
+def test_smaller_defects_log_axis_from_lr_zero_run_colours_and_a_stale_range_test(page, server):
+    # a warmup from LR 0 on a log LR axis: the zero is left out, and the axis starts at the smallest
+    # positive LR, one-cycle's last (max_lr / div_factor / final_div_factor = 0.05 / 25 / 1e4), not 1e-12
+    _open(page, server, "s=bowl&k=10&x=-1.6&y=1.2&opt=sgd&lr=0.05&n=300&sched=one_cycle&wu=20&speed=50")
+    ylo = float(page.get_attribute("#lr-chart", "data-ylo"))
+    assert ylo == pytest.approx(0.05 / 25 / 1e4, rel=0.05)
+    # ten run colours far apart: no two within 60 of each other in RGB
+    colours = page.evaluate("async () => (await import('./render.js')).COLORS")
+    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colours]
+    dists = [sum((a - b) ** 2 for a, b in zip(p, q)) ** 0.5 for i, p in enumerate(rgb) for q in rgb[i + 1:]]
+    assert len(rgb) == 10 and min(dists) > 60
+    # a range test belongs to its surface: switching the surface hides the old result
+    page.click("#rangetest")
+    page.wait_for_selector("#rt-panel:not([hidden])")
+    page.once("dialog", lambda d: d.accept())
+    page.select_option("#surface", "rosenbrock")
+    page.wait_for_function("() => window.explorer.state.surface === 'rosenbrock'")
+    assert page.is_hidden("#rt-panel")

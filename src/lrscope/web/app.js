@@ -6,7 +6,7 @@ import { OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, makeOptimizer, runOptimizer, fmt }
 import { fromSpec } from "./schedules.js";
 import { rangeTest } from "./rangetest.js";
 import { parseLandscape, validateLandscape } from "./landscape.js";
-import { COLORS, contourImage, drawColorBar, drawMap, drawChart, mapTransform, logHeight } from "./render.js";
+import { COLORS, contourImage, drawColorBar, drawMap, drawChart, mapTransform, logHeight, logicalSize } from "./render.js";
 import { View3D } from "./view3d.js";
 
 const $ = (id) => document.getElementById(id);
@@ -261,6 +261,8 @@ function renderRunsList() {
 
 function setSurface() {
   const s = app.state;
+  // a range test belongs to the surface it ran on: a new surface hides the old result
+  app.rt = null; $("rt-panel").hidden = true;
   app.surface = makeSurface(s.surface, { kappa: s.kappa }, app.land);
   app.image = contourImage(app.surface, 240);
   app.view3d.setSurface(app.surface, app.image.range);   // the 3-D colours span the map's
@@ -503,9 +505,9 @@ function download(name, url) {
 function exportCanvas() {
   draw();
   const m = $("map"), d = $("surf3d"), lc = $("loss-chart"), rc = $("lr-chart");
-  const W = m.width, pad = 12, titleH = 30, lineH = 18;
+  const W = logicalSize(m).w, pad = 12, titleH = 30, lineH = 18;
   const runs = app.runs.filter((r) => r.visible).concat(realRuns(Infinity));
-  const chartH = Math.round(W * lc.height / lc.width);
+  const chartH = Math.round(W * logicalSize(lc).h / logicalSize(lc).w);
   const c = document.createElement("canvas");
   c.width = 2 * W + 3 * pad;
   c.height = titleH + W + chartH + 2 * pad + 22 + lineH * runs.length + pad;
@@ -666,15 +668,17 @@ function bind() {
   const map = $("map");
   map.addEventListener("click", guard((e) => {
     const r = map.getBoundingClientRect();
-    const T = mapTransform(app.surface, map.width, map.height);
-    const [x, y] = T.toWorld(((e.clientX - r.left) / r.width) * map.width, ((e.clientY - r.top) / r.height) * map.height);
+    const { w: mw, h: mh } = logicalSize(map);
+    const T = mapTransform(app.surface, mw, mh);
+    const [x, y] = T.toWorld(((e.clientX - r.left) / r.width) * mw, ((e.clientY - r.top) / r.height) * mh);
     setPlaying(false); moveStart(x, y);
   }));
   map.addEventListener("mousemove", (e) => {
     // the readout under the pointer: the surface's coordinates (alpha, beta for a network) and loss
     const r = map.getBoundingClientRect();
-    const T = mapTransform(app.surface, map.width, map.height);
-    const [x, y] = T.toWorld(((e.clientX - r.left) / r.width) * map.width, ((e.clientY - r.top) / r.height) * map.height);
+    const { w: mw, h: mh } = logicalSize(map);
+    const T = mapTransform(app.surface, mw, mh);
+    const [x, y] = T.toWorld(((e.clientX - r.left) / r.width) * mw, ((e.clientY - r.top) / r.height) * mh);
     const names = app.state.surface === "landscape" ? ["α", "β"] : ["x", "y"];
     $("map-readout").textContent = `${names[0]}=${fmt(x)}, ${names[1]}=${fmt(y)}, loss ${fmt(app.surface.f(x, y))}`;
   });

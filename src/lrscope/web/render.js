@@ -1,7 +1,28 @@
 // Canvas drawing for the explorer: contour map, rotatable 3-D wireframe (the fallback of view3d.js), line charts.
 // No libraries; every function takes a canvas (or its 2-D context) and plain data.
 
-export const COLORS = ["#2b59c3", "#d1495b", "#00a37a", "#edae49", "#8e44ad", "#1b998b", "#e07a5f", "#3d405b", "#81b29a", "#f2a1c5"];
+// ten hues far apart (Tableau 10 after our blue): two kept runs never get near-identical colours
+export const COLORS = ["#2b59c3", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#333333"];
+
+/**
+ * A 2-D canvas drawn in its own (CSS-like) units, sharp at any device pixel ratio: the drawing
+ * code works in `logicalSize(canvas)` (the width/height the page gave it, kept in data-w/data-h),
+ * the backing store holds that times devicePixelRatio, and the context is scaled to match.
+ */
+export function logicalSize(canvas) {
+  return { w: Number(canvas.dataset.w) || canvas.width, h: Number(canvas.dataset.h) || canvas.height };
+}
+
+export function sharpContext(canvas) {
+  const { w, h } = logicalSize(canvas);
+  canvas.dataset.w = String(w); canvas.dataset.h = String(h);
+  const dpr = Math.max(1, Math.min(4, (typeof window !== "undefined" && window.devicePixelRatio) || 1));
+  const W = Math.round(w * dpr), H = Math.round(h * dpr);
+  if (canvas.width !== W || canvas.height !== H) { canvas.width = W; canvas.height = H; }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(W / w, 0, 0, H / h, 0, 0);
+  return { ctx, w, h };
+}
 
 /** Height used for colouring and the 3-D mesh: log10 of the loss above the surface minimum. */
 export function logHeight(f, fmin) { return Math.log10(Math.max(f - fmin, 0) + 1e-3); }
@@ -89,7 +110,7 @@ function drawMapAxes(ctx, surface, w, h, names) {
 
 /** The colour scale of the map: the ramp, with the losses at its ends and in its middle. */
 export function drawColorBar(canvas, surface, range) {
-  const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+  const { ctx, w, h } = sharpContext(canvas);
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
   const L = 10, R = 10, barH = 12;
   for (let i = 0; i < w - L - R; i++) {
@@ -116,7 +137,7 @@ export function mapTransform(surface, w, h) {
 
 /** Contour map with minima, start point and trajectories (each drawn up to `upto` steps). */
 export function drawMap(canvas, surface, image, runs, start, upto, names = ["x", "y"]) {
-  const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+  const { ctx, w, h } = sharpContext(canvas);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(image, 0, 0, w, h);
   const T = mapTransform(surface, w, h);
@@ -234,10 +255,11 @@ function niceLog(v) { return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 
  * (a series above it leaves through the top).
  */
 export function drawChart(canvas, series, { logY = false, logX = false, upto = Infinity, xLabel = "step", marks = [], xMax = null, yMax = null } = {}) {
-  const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+  const { ctx, w, h } = sharpContext(canvas);
   const L = 52, R = 10, T = 10, B = 28;
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
-  const tx = (x) => (logX ? Math.log10(x) : x), ty = (y) => (logY ? Math.log10(Math.max(y, 1e-12)) : y);
+  // on a log axis a value <= 0 (a warmup from LR 0) is left out, not floored at some tiny number
+  const tx = (x) => (logX ? (x > 0 ? Math.log10(x) : NaN) : x), ty = (y) => (logY ? (y > 0 ? Math.log10(y) : NaN) : y);
   let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
   for (const s of series) {
     const n = Math.min(s.ys.length, upto + 1);
@@ -253,6 +275,7 @@ export function drawChart(canvas, series, { logY = false, logX = false, upto = I
   if (yMax !== null && Number.isFinite(ty(yMax)) && ty(yMax) > ylo) yhi = Math.min(yhi, ty(yMax));   // an exploding run leaves the top
   if (xhi === xlo) xhi = xlo + 1;
   if (yhi - ylo < 1e-12 * Math.max(1, Math.abs(yhi))) { ylo -= 0.5 * (Math.abs(ylo) || 1); yhi += 0.5 * (Math.abs(yhi) || 1); }
+  canvas.dataset.ylo = String(logY ? 10 ** ylo : ylo); canvas.dataset.yhi = String(logY ? 10 ** yhi : yhi);   // for tests: the axis
   const px = (x) => L + ((x - xlo) / (xhi - xlo)) * (w - L - R);
   const py = (y) => T + (1 - (y - ylo) / (yhi - ylo)) * (h - T - B);
   ctx.fillStyle = "#5b6475"; ctx.font = "11px system-ui, sans-serif";
