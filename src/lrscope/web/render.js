@@ -247,7 +247,31 @@ export class Wireframe3D {
   }
 }
 
-function niceLog(v) { return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(2))); }
+/** A tick value written exactly (ticks are nice numbers): 0.05, 225, 1e-4, 2.5e+6. */
+export function tickText(v) {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential().replace(/\.?0+e/, "e");
+  return String(+v.toPrecision(10));
+}
+
+/**
+ * [position, label] ticks of an axis over [lo, hi] in its own units (log10 of the value on a log
+ * axis): a label always names the value at its position. Linear: nice multiples (1, 2, 5 x 10^k).
+ * Log: whole decades (every 2nd, 3rd... when there are many), or, within less than a decade,
+ * nice values of the quantity itself.
+ */
+export function axisTicks(lo, hi, log) {
+  if (!log) return ticks(lo, hi, 4).map((v) => [v, tickText(v)]);
+  const d0 = Math.ceil(lo - 1e-9), d1 = Math.floor(hi + 1e-9);
+  if (d1 - d0 >= 1) {
+    const every = Math.max(1, Math.ceil((d1 - d0 + 1) / 6));
+    const out = [];
+    for (let d = d0; d <= d1; d += every) out.push([d, Math.abs(d) >= 3 ? `1e${d}` : tickText(+(10 ** d).toPrecision(12))]);
+    return out;
+  }
+  return ticks(10 ** lo, 10 ** hi, 4).filter((v) => v > 0).map((v) => [Math.log10(v), tickText(v)]);
+}
 
 /**
  * Line chart: series [{ys, xs?, color, dash?}], x linear (or log10 when logX), y log10 when logY.
@@ -280,16 +304,22 @@ export function drawChart(canvas, series, { logY = false, logX = false, upto = I
   const py = (y) => T + (1 - (y - ylo) / (yhi - ylo)) * (h - T - B);
   ctx.fillStyle = "#5b6475"; ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
-  for (let k = 0; k <= 4; k++) {
-    const y = ylo + ((yhi - ylo) * k) / 4;
-    ctx.fillText(niceLog(logY ? 10 ** y : y), L - 4, py(y));
+  const yt = axisTicks(ylo, yhi, logY);
+  for (const [y, text] of yt) {
+    ctx.fillText(text, L - 4, py(y));
     ctx.strokeStyle = "#eef0f4"; ctx.beginPath(); ctx.moveTo(L, py(y)); ctx.lineTo(w - R, py(y)); ctx.stroke();
   }
-  ctx.textAlign = "center"; ctx.textBaseline = "top";
-  for (let k = 0; k <= 4; k++) {
-    const x = xlo + ((xhi - xlo) * k) / 4;
-    ctx.fillText(niceLog(logX ? 10 ** x : Math.round(x)), px(x), h - B + 4);
+  ctx.textBaseline = "top";
+  const xt = axisTicks(xlo, xhi, logX);
+  for (const [x, text] of xt) {
+    const at = px(x), half = ctx.measureText(text).width / 2;
+    // a label at an end of the axis is aligned inside the canvas, never clipped
+    ctx.textAlign = at + half > w - 1 ? "right" : at - half < 1 ? "left" : "center";
+    ctx.fillText(text, at, h - B + 4);
   }
+  ctx.textAlign = "center";
+  canvas.dataset.xticks = xt.map(([x, t]) => `${t}@${px(x).toFixed(1)}`).join(" ");   // for tests: label@pixel
+  canvas.dataset.yticks = yt.map(([y, t]) => `${t}@${py(y).toFixed(1)}`).join(" ");
   ctx.fillText(xLabel, (L + w - R) / 2, h - 13);
   ctx.save(); ctx.beginPath(); ctx.rect(L, T, w - L - R, h - T - B); ctx.clip();
   for (const s of series) {
