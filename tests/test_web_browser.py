@@ -7,49 +7,16 @@ error or an uncaught page error, and saves screenshots to test-artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import find_binary, need_tool
+from webpage import browser, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-extensions"]
 BOWL = "s=bowl&k=10&x=-1.6&y=1.2&opt=sgd&lr=0.05&n=300&sched=constant&speed=50"
-
-
-def _chromium() -> str | None:
-    path = "/usr/bin/chromium"
-    return path if os.path.exists(path) else find_binary("chromium", "chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def server():
-    proc = subprocess.Popen([sys.executable, "-m", "lrscope", "explore", "--no-browser"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        url = re.search(r"http://\S+/index\.html", proc.stdout.readline()).group(0)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = _chromium()
-    need_tool("chromium", exe is not None, "apt-get install chromium (never `playwright install`)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

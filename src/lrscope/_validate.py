@@ -33,6 +33,18 @@ def positive(name: str, value: object, *, allow_zero: bool = False) -> float:
     return value
 
 
+def positive_list(name: str, values: object, example: str) -> list[float]:
+    """Return `values` as a non-empty list of floats, each finite and > 0 (a list of LRs);
+    `example` is the fix shown in the error, e.g. "lrs=(0.1, 0.01)"."""
+    try:
+        out = [positive(name, x) for x in values]  # type: ignore[union-attr]
+    except TypeError:
+        raise InvalidArgumentError(name, values, "must be a sequence of positive numbers", f"e.g. {example}.") from None
+    if not out:
+        raise InvalidArgumentError(name, values, "must hold at least one value", f"e.g. {example}.")
+    return out
+
+
 def integer(name: str, value: object, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return `value` as int; it must be a whole number (not bool), >= minimum and <= maximum."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

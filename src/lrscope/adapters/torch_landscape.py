@@ -262,13 +262,7 @@ def compute_trajectories(task: Task, lrs, *, steps: int = 200, schedule: str = "
     from .torch_core import Stepper
     from .torch_range_test import Snapshot
 
-    try:
-        lr_list = [v.positive("lrs", lr) for lr in lrs]
-    except TypeError:
-        raise InvalidArgumentError("lrs", lrs, "must be a sequence of positive numbers",
-                                   "e.g. --trajectories 1e-3,1e-2,1e-1.") from None
-    if not lr_list:
-        raise InvalidArgumentError("lrs", lrs, "must hold at least one LR", "e.g. --trajectories 1e-3,1e-2,1e-1.")
+    lr_list = v.positive_list("lrs", lrs, "--trajectories 1e-3,1e-2,1e-1")
     steps = v.integer("steps", steps, minimum=2, maximum=1_000_000)
     schedule = v.choice("schedule", schedule, TRAJECTORY_SCHEDULES)
     every = max(1, steps // 60) if record_every is None else v.integer("record_every", record_every, minimum=1)

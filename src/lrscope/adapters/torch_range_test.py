@@ -583,13 +583,7 @@ def probe(
     model, optimizer, loss_fn, train_loader, given = _from_task(model, optimizer, loss_fn, train_loader,
                                                                 dict(train_step=train_step))
     train_step = given["train_step"]
-    try:
-        lr_list = [v.positive("lrs", lr) for lr in lrs]
-    except TypeError:
-        raise InvalidArgumentError("lrs", lrs, "must be a sequence of positive numbers",
-                                   "e.g. lrs=(0.1, 0.01, 0.001).") from None
-    if not lr_list:
-        raise InvalidArgumentError("lrs", lrs, "must hold at least one LR", "e.g. lrs=(0.1, 0.01, 0.001).")
+    lr_list = v.positive_list("lrs", lrs, "lrs=(0.1, 0.01, 0.001)")
     steps = v.integer("steps", steps, minimum=2, maximum=MAX_STEPS)
     diverge_factor = v.finite("diverge_factor", diverge_factor)
     if not diverge_factor > 1.0:
