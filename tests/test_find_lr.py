@@ -503,3 +503,38 @@ def test_unwritable_temporary_directory_is_a_clear_error(monkeypatch):
         find_lr(model, opt, _ce, _batches(), num_steps=10, snapshot="disk", progress=False)
     assert info.value.name == "snapshot" and "TMPDIR" in str(info.value)
     _assert_same(before, _state(model, opt))
+
+
+class _PassCountedLoader:
+    """Orders each pass over its data by a pass counter, as accelerate's DataLoaderShard does
+    (its sampler's epoch is its `iteration`, which grows by one at the end of every pass)."""
+
+    def __init__(self, x, y, batch=8):
+        self.x, self.y, self.batch, self.iteration = x, y, batch, 0
+
+    def __len__(self):
+        return len(self.x) // self.batch
+
+    def __iter__(self):
+        order = torch.randperm(len(self.x), generator=torch.Generator().manual_seed(1000 + self.iteration))
+        for i in range(len(self)):
+            idx = order[i * self.batch:(i + 1) * self.batch]
+            yield self.x[idx], self.y[idx]
+        self.iteration += 1
+
+
+def test_runs_that_cross_a_pass_replay_the_same_batches_from_a_pass_counted_loader():
+    """Two probe runs at one LR are identical only if they see the same batches; with a loader that
+    reorders every pass by its pass counter, that needs the counter restored between runs."""
+    torch.manual_seed(0)
+    x, y = torch.randn(32, 4), torch.randn(32, 1)
+    loader = _PassCountedLoader(x, y)                 # 4 batches a pass; the runs take 10 steps
+    model = torch.nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    from lrscope import probe
+
+    res = probe(model, opt, torch.nn.MSELoss(), loader, lrs=(0.05, 0.05), steps=10)
+    assert np.array_equal(res.curves[0], res.curves[1])
+    assert loader.iteration == 0                      # and it is put back at the end
+    find_lr(model, opt, torch.nn.MSELoss(), loader, num_steps=20, progress=False)
+    assert loader.iteration == 0

@@ -409,7 +409,8 @@ def find_lr(trainer, *, use: str = "constant", validate: bool = False, budget_st
             from ``max_steps`` or ``num_train_epochs``).
         seed: seeds the RNGs before the sweep and each confirmation run (default: ``args.seed``;
             None: the current RNG streams). The Trainer's sampler orders each pass over the data
-            from its own seed, as in training.
+            from its own seed and the pass number, which is put back before every run (so the
+            runs see the same batches).
         progress: show progress bars (default: unless ``args.disable_tqdm``).
         **kwargs: any other argument of :func:`lrscope.find_lr` (``start_lr``, ``end_lr``,
             ``num_steps``, ``confirm``, ``repeats``, ``val_every``, ``snapshot``, ...; ``val_loader``

@@ -8,7 +8,8 @@ step. :func:`probe` runs a few short constant-LR runs from the same starting sta
 Both leave the user's objects exactly as they were: parameters and buffers, gradients,
 ``requires_grad`` flags, the train/eval mode of every submodule, the optimizer's state and
 hyperparameters (``state_dict``), the grad scaler's state, the generators of the train
-loader, and the RNG states of python ``random``, numpy and torch (CPU and CUDA) are restored
+loader (and its pass counter ``iteration``, when it has one, as accelerate's loaders do),
+and the RNG states of python ``random``, numpy and torch (CPU and CUDA) are restored
 bit-for-bit in a ``finally`` block, also on errors and KeyboardInterrupt. The snapshot lives in
 CPU memory (``snapshot="memory"``) or in a file (``"disk"``: a temporary directory from
 :mod:`tempfile`, always removed; a path: that folder), never as a second copy on the
@@ -101,7 +102,14 @@ class Snapshot:
         self.model, self.optimizer, self.grad_scaler = model, optimizer, grad_scaler
         self._params = dict(model.named_parameters(remove_duplicate=False))
         self._buffers = dict(model.named_buffers(remove_duplicate=False))
+        loaders = list(loaders)
         self._generators = [g for loader in loaders for g in _loader_generators(loader)]
+        # a loader that orders each pass by a pass counter (accelerate's DataLoaderShard sets its
+        # sampler's epoch from `iteration`): every run starts from the same counter, so runs that
+        # cross the end of a pass still see the same batches
+        self._counters = [(loader, loader.iteration) for loader in loaders
+                          if isinstance(getattr(loader, "iteration", None), int)
+                          and not isinstance(loader.iteration, bool)]
         self._tmpdir: str | None = None
         self._file: Path | None = None
         # small things always stay in memory
@@ -193,6 +201,8 @@ class Snapshot:
                 torch.cuda.set_rng_state_all(self.rng["cuda"])
             for g, s in zip(self._generators, self.generator_states):
                 g.set_state(s)
+            for loader, count in self._counters:
+                loader.iteration = count
 
     def close(self) -> None:
         """Remove the snapshot file (and the temporary directory of ``"disk"``)."""
