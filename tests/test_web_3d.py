@@ -194,3 +194,32 @@ def test_without_webgl_the_wireframe_takes_over_and_the_caption_says_so(browser,
     finally:
         ctx.close()
     assert pg.errors == []
+
+
+def test_the_3d_view_has_axes_with_the_maps_ticks_and_the_colour_bars_losses(page, server):
+    """Tick labels on the 3-D view: x and y at the map's own tick values, the loss at the colour
+    bar's ends, each placed over the canvas, and following the view when it orbits."""
+    _open(page, server)
+    labels = page.eval_on_selector_all(".axis3d span", """els => els.map(e => ({axis: e.dataset.axis,
+        value: e.dataset.value === undefined ? null : Number(e.dataset.value), text: e.textContent,
+        hidden: e.hidden, box: e.getBoundingClientRect().toJSON(), t: e.style.transform}))""")
+    xs = [float(v) for v in page.get_attribute("#map", "data-xticks").split(",")]
+    assert sorted(lab["value"] for lab in labels if lab["axis"] == "x") == pytest.approx(sorted(xs))
+    ys = [float(v) for v in page.get_attribute("#map", "data-yticks").split(",")]
+    got_y = sorted(lab["value"] for lab in labels if lab["axis"] == "y")
+    assert got_y and set(round(y, 9) for y in got_y) <= set(round(y, 9) for y in ys)
+    loss = sorted(lab["value"] for lab in labels if lab["axis"] == "loss")
+    assert loss[0] == pytest.approx(float(page.get_attribute("#map-colorbar", "data-lo")), rel=1e-6)
+    assert loss[-1] == pytest.approx(float(page.get_attribute("#map-colorbar", "data-hi")), rel=1e-6)
+    assert {lab["text"] for lab in labels if lab["axis"] == "name"} == {"x", "y", "loss"}
+    canvas = page.locator("#surf3d").bounding_box()
+    shown = [lab for lab in labels if not lab["hidden"]]
+    assert len(shown) >= 6
+    for lab in shown:   # centred over the canvas (a label may reach a few pixels past its edge)
+        cx, cy = lab["box"]["x"] + lab["box"]["width"] / 2, lab["box"]["y"] + lab["box"]["height"] / 2
+        assert canvas["x"] - 2 <= cx <= canvas["x"] + canvas["width"] + 2
+        assert canvas["y"] - 2 <= cy <= canvas["y"] + canvas["height"] + 2
+    page.focus("#surf3d")
+    _after_render(page, lambda: page.keyboard.press("ArrowLeft"))
+    moved = page.eval_on_selector_all(".axis3d span", "els => els.map(e => e.style.transform)")
+    assert sum(a != b["t"] for a, b in zip(moved, labels)) >= len(labels) // 2

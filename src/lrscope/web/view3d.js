@@ -3,7 +3,7 @@
 // with the wheel or a pinch, rotate with the arrow keys (+/- zoom). It renders only when
 // something changed. Without WebGL 2 it falls back to the old canvas wireframe (Wireframe3D).
 
-import { logHeight, sampleSurface, viridisish, Wireframe3D } from "./render.js";
+import { logHeight, sampleSurface, tickText, ticks, viridisish, Wireframe3D } from "./render.js";
 
 /** Samples along each side of the surface (2^8 + 1): the mesh keeps those it needs (`rtin`). */
 export const GRID = 257;
@@ -173,7 +173,7 @@ export class View3D {
 
   setSurface(surface, range = null) {
     this.surface = surface; this.range = range;
-    if (this.mode === "webgl") { this._buildSurface(); this._clearPaths(); }
+    if (this.mode === "webgl") { this._buildSurface(); this._buildAxes(); this._clearPaths(); }
     else if (this.mode === "canvas") this.wire.setSurface(surface);
   }
 
@@ -216,6 +216,7 @@ export class View3D {
     if (this.mode !== "webgl") return;
     this._fitSize();
     this.renderer.render(this.scene, this.camera);
+    this._placeLabels();
     this.renders++;
     this.dirty = false;
   }
@@ -259,7 +260,7 @@ export class View3D {
     this.mode = "webgl";
     canvas.dataset.renderer = "webgl";
     if (this.caption) this.caption.textContent = CAPTION_GL;
-    if (this.surface) this._buildSurface();
+    if (this.surface) { this._buildSurface(); this._buildAxes(); }
     this.draw(this.runs, this.upto);
   }
 
@@ -305,6 +306,72 @@ export class View3D {
     this.renderer.getDrawingBufferSize(this.resolution.value);
     this.lineWidth.value = PATH_WIDTH * dpr;
     return true;
+  }
+
+  // ---- the axes -------------------------------------------------------------------------------
+
+  /**
+   * The frame under the surface: x ticks along its front edge, y ticks along its left edge and
+   * the loss at three heights up its back-left corner (the colour bar's values), as thin lines
+   * in the scene and HTML labels placed over the canvas at every render (crisp at any zoom).
+   */
+  _buildAxes() {
+    const T = this.T, [x0, x1, y0, y1] = this.surface.domain, { lo, span } = this._scale();
+    const names = this.surface.id === "landscape" ? ["α", "β"] : ["x", "y"];
+    const u = (x) => ((x - x0) / (x1 - x0)) * 2 - 1, v = (y) => ((y - y0) / (y1 - y0)) * 2 - 1;
+    const seg = [], labels = [], t = 0.04;
+    // the two edges facing the first view (front: x, left: y) and a post at their far corner (loss)
+    seg.push(-1, -1, 0, 1, -1, 0, -1, -1, 0, -1, 1, 0, -1, 1, 0, -1, 1, HEIGHT);
+    for (const x of ticks(x0, x1, 4)) {
+      seg.push(u(x), -1, 0, u(x), -1 - t, 0);
+      labels.push({ p: [u(x), -1 - 3 * t, 0], text: tickText(x), axis: "x", value: x });
+    }
+    for (const y of ticks(y0, y1, 4).filter((y) => v(y) < 0.95)) {     // the back corner is the loss post's
+      seg.push(-1, v(y), 0, -1 - t, v(y), 0);
+      labels.push({ p: [-1 - 3 * t, v(y), 0], text: tickText(y), axis: "y", value: y });
+    }
+    labels.push({ p: [0.15, -1 - 6 * t, 0], text: names[0], axis: "name" }, { p: [-1 - 6 * t, 0.15, 0], text: names[1], axis: "name" });
+    for (const f of [0, 0.5, 1]) {               // the loss at three heights (the inverse of logHeight)
+      const loss = this.surface.fmin + 10 ** (lo + f * span) - 1e-3;
+      seg.push(-1, 1, f * HEIGHT, -1 - 0.7 * t, 1 + 0.7 * t, f * HEIGHT);
+      labels.push({ p: [-1 - 2 * t, 1 + 2.5 * t, f * HEIGHT], text: tickText(+loss.toPrecision(2)), axis: "loss", value: loss });
+    }
+    labels.push({ p: [-1, 1, 1.12 * HEIGHT], text: "loss", axis: "name" });
+    if (this.axes) { this.axes.geometry.dispose(); this.axes.material.dispose(); this.scene.remove(this.axes); }
+    const geo = new T.BufferGeometry();
+    geo.setAttribute("position", new T.BufferAttribute(new Float32Array(seg), 3));
+    this.axes = new T.LineSegments(geo, new T.LineBasicMaterial({ color: 0x5b6475 }));
+    this.scene.add(this.axes);
+    if (!this.labelLayer) {
+      const layer = document.createElement("div");
+      layer.className = "axis3d"; layer.setAttribute("aria-hidden", "true");
+      this.canvas.insertAdjacentElement("afterend", layer);
+      this.labelLayer = layer;
+    }
+    this.labelLayer.replaceChildren(...labels.map((l) => {
+      const el = document.createElement("span");
+      el.textContent = l.text; el.dataset.axis = l.axis;
+      if (l.value !== undefined) el.dataset.value = String(l.value);
+      l.el = el;
+      return el;
+    }));
+    this.axisLabels = labels;
+  }
+
+  /** Put every axis label over its point of the scene (CSS pixels of the canvas); hide those behind the camera. */
+  _placeLabels() {
+    if (!this.axisLabels) return;
+    const T = this.T, c = this.canvas, w = c.clientWidth, h = c.clientHeight;
+    const layer = this.labelLayer;
+    layer.style.left = `${c.offsetLeft}px`; layer.style.top = `${c.offsetTop}px`;
+    layer.style.width = `${w}px`; layer.style.height = `${h}px`;
+    const q = new T.Vector3();
+    for (const l of this.axisLabels) {
+      q.set(l.p[0], l.p[1], l.p[2]).project(this.camera);
+      const inside = q.z < 1 && Math.abs(q.x) <= 1.05 && Math.abs(q.y) <= 1.05;
+      l.el.hidden = !inside;
+      l.el.style.transform = `translate(${((q.x + 1) / 2) * w}px, ${((1 - q.y) / 2) * h}px) translate(-50%, -50%)`;
+    }
   }
 
   // ---- the surface ----------------------------------------------------------------------------
