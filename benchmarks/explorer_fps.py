@@ -204,9 +204,13 @@ def verdict(results: list[dict]) -> str:
     o, w, play, no3d, c = (r["orbit_3d"]["fps"], r["orbit_while_playing"]["fps"], r["playing_with_3d"]["fps"],
                            r["playing_no_3d"]["fps"], r["cost"])
     out = []
-    if min(o, w) >= 57:
+    if min(o, w) >= 59.5:
         out.append(f"**60 fps in software rendering at DPR 1**: orbiting {r1(o)} fps, the whole page orbiting "
                    f"while playing {r1(w)} fps.")
+    elif min(o, w) >= 55:
+        out.append(f"**Nearly 60 fps in software rendering at DPR 1**: orbiting {r1(o)} fps, the whole page orbiting "
+                   f"while playing {r1(w)} fps (the cap is 60; frames now and then miss it on this shared 2-core "
+                   "machine).")
     else:
         out.append(f"**Not 60 fps everywhere in software rendering.** At DPR 1 orbiting the 3-D view runs at "
                    f"{r1(o)} fps{' (the 60 Hz cap)' if o >= 57 else ''}, but the whole page orbiting while the "
@@ -231,7 +235,10 @@ def verdict(results: list[dict]) -> str:
                "over 257x257 samples, at most 0.2% of the height range off) instead of a uniform 160x160 grid "
                "(51,200 triangles: 68 ms a render); the paths are screen-facing quads of a small shader, after "
                "three.js's `Line2` fat lines took 62 ms for the same 10 paths; steps less than about a pixel apart "
-               "share a vertex.")
+               "share a vertex; the surface's Lambert lighting, the same from every view, is baked into its vertex "
+               "colours and the surface drawn unlit (measured side by side in one session: the whole page orbiting "
+               "while playing went from 53.1 to 59.0 fps at DPR 1, from 32.8 to 36.7 at DPR 2; the surface's render "
+               "from 5.6 to 4.7 ms).")
     return "\n\n".join(out)
 
 

@@ -21,6 +21,22 @@ const CAPTION_GL = "3-D surface (log loss, colours as the map): drag to orbit, w
 const CAPTION_2D = "3-D wireframe: drag or arrow keys to rotate";
 
 /**
+ * The surface's light: a sky/ground hemisphere light and a sun, fixed in the scene. Lambert
+ * shading does not depend on where the camera is, so it is computed once per vertex and baked
+ * into the colours (three.js's own Lambert terms: albedo / pi x (sun x max(0, n.l) + hemisphere)).
+ */
+const LIGHT = { hemisphere: 1.1, ground: 0x6b6f7a, sun: 1.9, sunFrom: [-1.5, -2.5, 4] };
+const SUN = (() => { const [x, y, z] = LIGHT.sunFrom, l = Math.hypot(x, y, z); return [x / l, y / l, z / l]; })();
+
+/** The light a unit normal (nx, ny, nz) receives, per linear RGB channel, times 1/pi. */
+function lambert(nx, ny, nz, ground) {
+  const sun = LIGHT.sun * Math.max(0, nx * SUN[0] + ny * SUN[1] + nz * SUN[2]);
+  const w = 0.5 * nz + 0.5;                        // the hemisphere: sky (white) above, ground below
+  const hemi = (g) => LIGHT.hemisphere * (g + (1 - g) * w);
+  return [(sun + hemi(ground.r)) / Math.PI, (sun + hemi(ground.g)) / Math.PI, (sun + hemi(ground.b)) / Math.PI];
+}
+
+/**
  * Whether this browser gives a canvas a WebGL 2 context (tried on a scratch canvas): null, or
  * `{renderer, software}`, software when the renderer is a CPU one (SwiftShader, llvmpipe...).
  */
@@ -246,10 +262,6 @@ export class View3D {
     c.addEventListener("change", () => this.requestRender());
     c.update(); c.saveState();                    // a double click goes back to this view
     this.controls = c;
-    this.scene.add(new T.HemisphereLight(0xffffff, 0x6b6f7a, 1.6));
-    const sun = new T.DirectionalLight(0xffffff, 1.9);
-    sun.position.set(-1.5, -2.5, 4);
-    this.scene.add(sun);
     this.group = new T.Group(); this.scene.add(this.group);
     this.dotGeometry = new T.SphereGeometry(0.032, 12, 8);
     this.resolution = { value: new T.Vector2(1, 1) };      // the drawing buffer, device pixels
@@ -406,6 +418,7 @@ export class View3D {
     for (const k of tris) if (slot[k] < 0) slot[k] = count++;
     const pos = new Float32Array(count * 3), nor = new Float32Array(count * 3), col = new Float32Array(count * 3);
     const c = new T.Color(), step = 2 / (n - 1);
+    const groundLinear = new T.Color().setHex(LIGHT.ground, T.SRGBColorSpace);   // the lights' colours, linear
     for (let k = 0; k < n * n; k++) {
       const q = slot[k];
       if (q < 0) continue;
@@ -417,7 +430,8 @@ export class View3D {
       nor[3 * q] = -dzdx / len; nor[3 * q + 1] = -dzdy / len; nor[3 * q + 2] = 1 / len;
       const [r, g, b] = viridisish(Math.min(1, z[k] / HEIGHT) * 0.85 + 0.1);       // the map's colour ramp
       c.setRGB(r / 255, g / 255, b / 255, T.SRGBColorSpace);
-      col[3 * q] = c.r; col[3 * q + 1] = c.g; col[3 * q + 2] = c.b;
+      const lit = lambert(nor[3 * q], nor[3 * q + 1], nor[3 * q + 2], groundLinear);
+      col[3 * q] = c.r * lit[0]; col[3 * q + 1] = c.g * lit[1]; col[3 * q + 2] = c.b * lit[2];
     }
     const idx = new Uint32Array(tris.length);
     for (let t = 0; t < tris.length; t++) idx[t] = slot[tris[t]];
@@ -436,7 +450,9 @@ export class View3D {
     this.controls.target0.set(0, 0, mean); this.controls.position0.copy(HOME).setZ(HOME.z + mean);
     this.controls.update();
     if (this.surfaceMesh) { this.surfaceMesh.geometry.dispose(); this.surfaceMesh.material.dispose(); this.scene.remove(this.surfaceMesh); }
-    const mat = new T.MeshLambertMaterial({ vertexColors: true, side: T.DoubleSide, polygonOffset: true, polygonOffsetFactor: 1, polygonOffsetUnits: 1 });
+    // the lighting is baked into the vertex colours (Lambert's is the same from every view), so the
+    // surface is drawn unlit: the cheapest fragment shader, which software GL feels
+    const mat = new T.MeshBasicMaterial({ vertexColors: true, side: T.DoubleSide, polygonOffset: true, polygonOffsetFactor: 1, polygonOffsetUnits: 1 });
     this.surfaceMesh = new T.Mesh(geo, mat);
     this.scene.add(this.surfaceMesh);
   }
