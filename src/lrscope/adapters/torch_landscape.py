@@ -292,7 +292,6 @@ def compute_trajectories(task: Task, lrs, *, steps: int = 200, schedule: str = "
         return S.Constant(lr)
 
     runs = []
-    snap = Snapshot(model, opt, [task.train_loader])
     bar = None
     if progress:
         try:
@@ -302,84 +301,81 @@ def compute_trajectories(task: Task, lrs, *, steps: int = 200, schedule: str = "
         except ImportError:
             bar = None
     try:
-        for lr in lr_list:
-            snap.restore()
-            torch.manual_seed(seed)
-            stepper.reset_data()
-            model.train()
-            sched = sched_of(lr)
-            points, at, train_losses = [flat(params).detach().double().cpu().clone()], [0], []
-            ema, best, first_s, diverged = DebiasedEMA(0.9), math.inf, None, False
-            for t in range(steps):
-                loss, _ = stepper.step(float(sched(t)))
-                if bar is not None:
-                    bar.update(1)
-                train_losses.append(loss)
-                if not math.isfinite(loss):
-                    diverged = True
-                else:
-                    smooth = ema.update(loss)
-                    first_s = smooth if first_s is None else first_s
-                    best = min(best, smooth)
-                    diverged = t >= 10 and is_diverged(smooth, best, first_s, diverge_factor,
-                                                       first_weight=TRAINING_FIRST_WEIGHT)
-                vec = flat(params).detach().double().cpu()
-                if not bool(torch.isfinite(vec).all()):
-                    diverged = True
-                elif (t + 1) % every == 0 or t + 1 == steps or diverged:
-                    points.append(vec.clone())
-                    at.append(t + 1)
-                if diverged:
+        with Snapshot(model, opt, [task.train_loader]) as snap:   # restored at the end, whatever happens
+            for lr in lr_list:
+                snap.restore()
+                torch.manual_seed(seed)
+                stepper.reset_data()
+                model.train()
+                sched = sched_of(lr)
+                points, at, train_losses = [flat(params).detach().double().cpu().clone()], [0], []
+                ema, best, first_s, diverged = DebiasedEMA(0.9), math.inf, None, False
+                for t in range(steps):
+                    loss, _ = stepper.step(float(sched(t)))
                     if bar is not None:
-                        bar.update(steps - t - 1)
-                    break
-            runs.append({"lr": lr, "points": points, "step": at, "train_losses": train_losses, "diverged": diverged})
-        snap.restore()
-        model.eval()   # the path points are scored as the surface is: eval mode, the same samples
-        dtype = params[0].dtype if params else torch.float32
-        losses = [[_loss_at(task, params, p.to(device=device, dtype=dtype), x_eval, y_eval) for p in r["points"]]
-                  for r in runs]
-        snap.restore()
-        finite_end = [(ls[-1], k) for k, (r, ls) in enumerate(zip(runs, losses)) if math.isfinite(ls[-1])]
-        if not finite_end:
-            raise RangeTestError("every run's loss became NaN or inf. Fix: lower the LRs of --trajectories.")
-        best_run = min(finite_end)[1]
-        center = runs[best_run]["points"][-1]
-        # the plane: PCA of the recorded points (finite loss) around the best end point
-        # the runs that trained (ended below where they started) set the plane and the extent; a run
-        # that got worse (too large an LR) is drawn on it until it leaves the map
-        trained = [k for k, ls in enumerate(losses) if math.isfinite(ls[-1]) and ls[-1] < ls[0]
-                   and not runs[k]["diverged"]] or [k for k, ls in enumerate(losses) if math.isfinite(ls[-1])]
-        keep = [(k, i) for k in trained for i in range(len(runs[k]["points"])) if math.isfinite(losses[k][i])]
-        M = torch.stack([runs[k]["points"][i] - center for k, i in keep])
-        if float(M.abs().max()) == 0.0:
-            raise RangeTestError("the weights never moved, so there is no plane to draw. Fix: raise the LRs or steps.")
-        _, sv, vt = torch.linalg.svd(M, full_matrices=False)
-        d1, d2 = vt[0], (vt[1] if vt.shape[0] > 1 else torch.zeros_like(vt[0]))
-        explained = (sv[:2] ** 2 / (sv ** 2).sum()).tolist() if sv.numel() else [0.0, 0.0]
-        coords = [[(float((p - center) @ d1), float((p - center) @ d2)) for p in r["points"]] for r in runs]
-        inside = [xy for k, i in keep for xy in [coords[k][i]]]
-        xs_all, ys_all = [c[0] for c in inside], [c[1] for c in inside]
-        span = max(max(xs_all) - min(xs_all), max(ys_all) - min(ys_all), 1e-9)
-        pad = margin * span
+                        bar.update(1)
+                    train_losses.append(loss)
+                    if not math.isfinite(loss):
+                        diverged = True
+                    else:
+                        smooth = ema.update(loss)
+                        first_s = smooth if first_s is None else first_s
+                        best = min(best, smooth)
+                        diverged = t >= 10 and is_diverged(smooth, best, first_s, diverge_factor,
+                                                           first_weight=TRAINING_FIRST_WEIGHT)
+                    vec = flat(params).detach().double().cpu()
+                    if not bool(torch.isfinite(vec).all()):
+                        diverged = True
+                    elif (t + 1) % every == 0 or t + 1 == steps or diverged:
+                        points.append(vec.clone())
+                        at.append(t + 1)
+                    if diverged:
+                        if bar is not None:
+                            bar.update(steps - t - 1)
+                        break
+                runs.append({"lr": lr, "points": points, "step": at, "train_losses": train_losses, "diverged": diverged})
+            snap.restore()
+            model.eval()   # the path points are scored as the surface is: eval mode, the same samples
+            dtype = params[0].dtype if params else torch.float32
+            losses = [[_loss_at(task, params, p.to(device=device, dtype=dtype), x_eval, y_eval) for p in r["points"]]
+                      for r in runs]
+            snap.restore()
+            finite_end = [(ls[-1], k) for k, (r, ls) in enumerate(zip(runs, losses)) if math.isfinite(ls[-1])]
+            if not finite_end:
+                raise RangeTestError("every run's loss became NaN or inf. Fix: lower the LRs of --trajectories.")
+            best_run = min(finite_end)[1]
+            center = runs[best_run]["points"][-1]
+            # the plane: PCA of the recorded points (finite loss) around the best end point
+            # the runs that trained (ended below where they started) set the plane and the extent; a run
+            # that got worse (too large an LR) is drawn on it until it leaves the map
+            trained = [k for k, ls in enumerate(losses) if math.isfinite(ls[-1]) and ls[-1] < ls[0]
+                       and not runs[k]["diverged"]] or [k for k, ls in enumerate(losses) if math.isfinite(ls[-1])]
+            keep = [(k, i) for k in trained for i in range(len(runs[k]["points"])) if math.isfinite(losses[k][i])]
+            M = torch.stack([runs[k]["points"][i] - center for k, i in keep])
+            if float(M.abs().max()) == 0.0:
+                raise RangeTestError("the weights never moved, so there is no plane to draw. Fix: raise the LRs or steps.")
+            _, sv, vt = torch.linalg.svd(M, full_matrices=False)
+            d1, d2 = vt[0], (vt[1] if vt.shape[0] > 1 else torch.zeros_like(vt[0]))
+            explained = (sv[:2] ** 2 / (sv ** 2).sum()).tolist() if sv.numel() else [0.0, 0.0]
+            coords = [[(float((p - center) @ d1), float((p - center) @ d2)) for p in r["points"]] for r in runs]
+            inside = [xy for k, i in keep for xy in [coords[k][i]]]
+            xs_all, ys_all = [c[0] for c in inside], [c[1] for c in inside]
+            span = max(max(xs_all) - min(xs_all), max(ys_all) - min(ys_all), 1e-9)
+            pad = margin * span
 
-        def axis(lo, hi):
-            lo, hi = lo - pad, hi + pad
-            if hi - lo < 0.05 * span:   # a path along one direction only: give the other axis some room
-                mid = (lo + hi) / 2
-                lo, hi = mid - 0.25 * span, mid + 0.25 * span
-            return np.linspace(lo, hi, grid)
+            def axis(lo, hi):
+                lo, hi = lo - pad, hi + pad
+                if hi - lo < 0.05 * span:   # a path along one direction only: give the other axis some room
+                    mid = (lo + hi) / 2
+                    lo, hi = mid - 0.25 * span, mid + 0.25 * span
+                return np.linspace(lo, hi, grid)
 
-        gx, gy = axis(min(xs_all), max(xs_all)), axis(min(ys_all), max(ys_all))
-        surface = _surface(task, params, x_eval, y_eval, center.to(device=device, dtype=dtype),
-                           d1.to(device=device, dtype=dtype), d2.to(device=device, dtype=dtype), gx, gy, progress)
+            gx, gy = axis(min(xs_all), max(xs_all)), axis(min(ys_all), max(ys_all))
+            surface = _surface(task, params, x_eval, y_eval, center.to(device=device, dtype=dtype),
+                               d1.to(device=device, dtype=dtype), d2.to(device=device, dtype=dtype), gx, gy, progress)
     finally:
         if bar is not None:
             bar.close()
-        try:
-            snap.restore(last=True)
-        finally:
-            snap.close()
     surface, capped = _capped(surface)
     paths = []
     for r, c, ls in zip(runs, coords, losses):

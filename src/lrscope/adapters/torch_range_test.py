@@ -204,6 +204,16 @@ class Snapshot:
             for loader, count in self._counters:
                 loader.iteration = count
 
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """The final restore (also on errors and Ctrl-C), then the file is removed whatever happens."""
+        try:
+            self.restore(last=True)
+        finally:
+            self.close()
+
     def close(self) -> None:
         """Remove the snapshot file (and the temporary directory of ``"disk"``)."""
         if self._tmpdir is not None:
@@ -536,17 +546,10 @@ def find_lr(
                   optimizer=type(optimizer).__name__, beta2=_beta2(optimizer),
                   world_size=1 if across is None else across.world_size,
                   batch_size=_dist.global_batch_size(train_loader, accumulation_steps, across))
-    snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
-    try:
+    with Snapshot(model, optimizer, [train_loader], grad_scaler, where) as snap:
         # the validation loss ranks the confirmation runs when it can be computed
         trainee = _Trainee(stepper, snap, model, val_loader, across)
-        result = range_test(trainee, plan, progress=progress and (across is None or across.rank == 0), **fields)
-    finally:
-        try:
-            snap.restore(last=True)
-        finally:
-            snap.close()
-    return result
+        return range_test(trainee, plan, progress=progress and (across is None or across.rank == 0), **fields)
 
 
 def probe(
@@ -613,15 +616,11 @@ def probe(
         import sys
 
         bar = tqdm.tqdm(total=len(lr_list) * steps, desc="lrscope probe", unit="step", file=sys.stderr, leave=False)
-    snap = Snapshot(model, optimizer, [train_loader], grad_scaler, where)
     try:
-        curves, _ = short_runs(_Trainee(stepper, snap, model), lr_list, steps, seed=seed, bar=bar)
+        with Snapshot(model, optimizer, [train_loader], grad_scaler, where) as snap:
+            curves, _ = short_runs(_Trainee(stepper, snap, model), lr_list, steps, seed=seed, bar=bar)
     finally:
         if bar is not None:
             bar.close()
-        try:
-            snap.restore(last=True)
-        finally:
-            snap.close()
     return ProbeResult(lrs=np.asarray(lr_list, dtype=float), curves=tuple(curves), steps=steps,
                        diverge_factor=diverge_factor, slow_ratio=slow_ratio)
