@@ -82,3 +82,19 @@ def tiny_classifier(opt_cls=None, **opt_kwargs):
     model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
     opt_cls = opt_cls or torch.optim.SGD
     return model, opt_cls(model.parameters(), **{"lr": 0.1, **opt_kwargs})
+
+
+def python_blocks(path: Path) -> list[str]:
+    """The ```python code blocks of a markdown file, in order."""
+    import re
+
+    return re.findall(r"```python\n(.*?)```", Path(path).read_text(encoding="utf-8"), flags=re.S)
+
+
+def run_python_blocks(path: Path, blocks: list[str] | None = None, name: str = "docs_example") -> dict:
+    """Execute a doc's Python blocks in order, in one namespace (they build on each other); returns it.
+    Errors point at the doc's file name."""
+    scope: dict = {"__name__": name}
+    for block in python_blocks(path) if blocks is None else blocks:
+        exec(compile(block, str(path), "exec"), scope)
+    return scope

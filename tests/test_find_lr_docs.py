@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import doctest
 import importlib
-import re
 from pathlib import Path
 
 import pytest
+
+from conftest import python_blocks, run_python_blocks
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "range_test.md"
 
@@ -27,10 +28,9 @@ def test_docstring_examples(name):
 
 def test_python_quick_start_in_the_docs_runs(capsys):
     pytest.importorskip("torch")
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
-    runnable = [b for b in blocks if b.startswith("import")]
+    runnable = [b for b in python_blocks(DOC) if b.startswith("import")]
     assert runnable, "docs/range_test.md lost its runnable example"
-    for block in runnable:
-        exec(compile(block, str(DOC), "exec"), {"__name__": "docs_example"})
+    for block in runnable:                       # each block stands alone
+        run_python_blocks(DOC, [block])
     out = capsys.readouterr().out
     assert "explodes" in out or "good" in out or "too slow" in out

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import python_blocks, run_python_blocks
+
 torch = pytest.importorskip("torch")
 
 import lrscope  # noqa: E402
@@ -75,14 +77,10 @@ def test_the_documented_fine_tuning_workflow_runs():
     """docs/finetuning.md's workflow: head only with the backbone frozen, then everything at a
     ratio; the range test keeps the ratio, and the answer applies to both groups."""
     import pathlib
-    import re
-
     doc = pathlib.Path(__file__).resolve().parent.parent / "docs" / "finetuning.md"
-    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), flags=re.S)
+    blocks = python_blocks(doc)
     assert blocks, "docs/finetuning.md lost its example"
-    scope: dict = {"__name__": "docs_finetuning"}
-    for block in blocks:
-        exec(compile(block, str(doc), "exec"), scope)
+    scope = run_python_blocks(doc, blocks, name="docs_finetuning")
     first, second, opt = scope["first"], scope["second"], scope["optimizer"]
     assert first.lr is not None and second.lr is not None
     ratios = second.group_lrs[:, 1] / second.group_lrs[:, 0]           # backbone over head, every step

@@ -10,10 +10,11 @@ import dataclasses
 import math
 import os
 import random
-import re
 from pathlib import Path
 
 import pytest
+
+from conftest import python_blocks, run_python_blocks
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
@@ -345,11 +346,9 @@ def test_bad_input_names_the_argument_the_value_and_the_fix(tmp_path, found):
 
 
 def test_the_docs_example_runs(capsys):
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    blocks = python_blocks(DOC)
     assert len(blocks) >= 2, "docs/huggingface.md lost its examples"
-    space = {"__name__": "docs_example"}
-    for block in blocks:
-        exec(compile(block, str(DOC), "exec"), space)
+    space = run_python_blocks(DOC, blocks)
     out = capsys.readouterr().out
     assert "'learning_rate'" in out and "True" in out
     assert space["trainer"].state.global_step == space["found"].budget_steps

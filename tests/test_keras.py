@@ -13,13 +13,13 @@ import os
 os.environ["KERAS_BACKEND"] = "torch"
 
 import random  # noqa: E402
-import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import python_blocks, run_python_blocks  # noqa: E402
 
 torch = pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
@@ -524,10 +524,8 @@ def test_bad_input_names_the_argument_and_the_fix(case):
 
 def test_the_docs_examples_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    blocks = python_blocks(DOC)
     assert len(blocks) >= 3, "docs/keras.md lost its examples"
-    namespace = {"__name__": "docs_example"}
-    for block in blocks:  # the blocks build on each other, in order
-        exec(compile(block, str(DOC), "exec"), namespace)
+    namespace = run_python_blocks(DOC, blocks)   # the blocks build on each other, in order
     assert isinstance(namespace["result"], lrscope.RangeTestResult)
     assert (tmp_path / "clr_model.keras").exists()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-import re
 import subprocess
 import sys
 import textwrap
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import python_blocks, run_python_blocks
 
 pytest.importorskip("lightning")
 import torch  # noqa: E402
@@ -479,11 +480,9 @@ def test_the_docs_examples_run_and_name_every_public_name():
     text = DOC.read_text()
     for name in facade.__all__:
         assert name in text, f"docs/lightning.md does not mention {name}"
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    blocks = python_blocks(DOC)
     assert blocks, "docs/lightning.md lost its python examples"
-    scope = {"__name__": "docs_example"}
-    for block in blocks:
-        exec(compile(block, str(DOC), "exec"), scope)
+    run_python_blocks(DOC, blocks)
 
 
 # --------------------------------------------------------------------------- DDP (two processes, gloo)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+
+from conftest import python_blocks, run_python_blocks
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "search.md"
 
@@ -16,11 +17,9 @@ def test_python_examples_in_the_search_docs_run(capsys):
     pytest.importorskip("torch")
     pytest.importorskip("sklearn")
     pytest.importorskip("matplotlib")
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    blocks = python_blocks(DOC)
     assert len(blocks) >= 3, "docs/search.md lost its Python examples"
-    namespace = {"__name__": "docs_example"}
-    for block in blocks:
-        exec(compile(block, str(DOC), "exec"), namespace)
+    namespace = run_python_blocks(DOC, blocks)
     out = capsys.readouterr().out
     # The examples search the bowl of the first one, whose optimum is lr = 1e-2; the last search (50 TPE
     # trials) gets near it.
