@@ -82,21 +82,21 @@ def stage_cv(tasks) -> dict:
 
 
 # --------------------------------------------------------------------------- stage 2: library
-def stage_library(tasks) -> dict:
+def stage_library(tasks, path: Path = RESULTS / "library.json") -> dict:
+    """The real ``find_lr``'s answers for both calls, every task and seed, cached in `path`."""
     import torch
 
     import lrscope
-    from suite import SUITE
+    from suite import bench as lookup
 
     from lrscope.analysis._policy import DEFAULT_POLICY
 
     torch.set_num_threads(1)
-    path = RESULTS / "library.json"
     data = _read(path, {})
     if data.get("policy") != repr(DEFAULT_POLICY):      # answers of another policy: start again
         data = {"policy": repr(DEFAULT_POLICY)}
     for t in tasks:
-        bench = SUITE[t]
+        bench = lookup(t)
         for call, (val, budget) in CALLS.items():
             for sd in SEEDS:
                 key = f"{t}|{call}|{sd}"
@@ -133,7 +133,7 @@ def quality(task: str, use: str, lr: float | None, method: str = "lr") -> float 
     ``method="prodigy"`` trains Prodigy (lr=1) with the use's schedule instead of the task's optimizer.
     Trains (and caches) what neither the oracle nor the cache holds.
     """
-    from suite import SUITE
+    from suite import bench
     from tasks import train
 
     if lr is None:
@@ -147,8 +147,8 @@ def quality(task: str, use: str, lr: float | None, method: str = "lr") -> float 
         cache = _read(_runs_path(task), {})
         key = f"{method}|{schedule}|{lr:.9g}"
         if key not in cache:
-            opt = _prodigy(SUITE[task]) if method == "prodigy" else None
-            cache[key] = [_clean(train(SUITE[task], sd, schedule, lr, optimizer=opt)) for sd in SEEDS]
+            opt = _prodigy(bench(task)) if method == "prodigy" else None
+            cache[key] = [_clean(train(bench(task), sd, schedule, lr, optimizer=opt)) for sd in SEEDS]
             _write(_runs_path(task), cache)
         runs = cache[key]
     if any(r["diverged"] or r["quality"] is None for r in runs):
@@ -225,7 +225,9 @@ def stage_train(tasks, table, jobs: int = 2) -> None:
 
 
 # --------------------------------------------------------------------------- stage 4: report
-def stage_report(tasks, table, lib) -> dict:
+def score(tasks, table) -> tuple[dict, dict]:
+    """Per-task scores and their summary, ``(rows, summary)``, of every method and use of `table`
+    (``{task: {method: {use: [lr per finder seed]}}}``) against the oracle."""
     from gen_data import oracle
 
     rows = {}
@@ -261,6 +263,11 @@ def stage_report(tasks, table, lib) -> dict:
                 "trivial_runs": int(sum(x["trivial"] for x in vals)),
                 "missing_answers": int(sum(x["missing"] for x in vals)),
                 "tasks": len(vals)}
+    return rows, summary
+
+
+def stage_report(tasks, table, lib) -> dict:
+    rows, summary = score(tasks, table)
     conf = confidence_table(tasks, rows, lib)
     cost = cost_table(tasks, lib)
     out = {"per_task": rows, "summary": summary, "confidence": conf, "cost": cost}
@@ -289,13 +296,13 @@ def confidence_table(tasks, rows, lib) -> dict:
 def cost_table(tasks, lib) -> dict:
     """Cost of the library's calls, in optimizer steps, against the task budget and the grid."""
     from gen_data import oracle
-    from suite import SUITE
+    from suite import bench
 
     out = {}
     for call in CALLS:
         per = {}
         for t in tasks:
-            b = SUITE[t].budget
+            b = bench(t).budget
             cost = max(lib[f"{t}|{call}|{sd}"]["cost_steps"] for sd in SEEDS)
             n_grid = len(oracle(t, "constant").means)
             per[t] = {"cost": cost, "budget": b, "cost_over_budget": cost / b,

@@ -52,7 +52,7 @@ from torch import nn
 from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _build_digits_cnn, _cancer, _Conv1d,
                    _diabetes, _digits, _lm_loss, _mlp, _mnist1d, _r2, _seeded, _teacher, accuracy)
 
-__all__ = ["SUITE", "FAMILIES"]
+__all__ = ["SUITE", "FAMILIES", "bench"]
 
 
 # --------------------------------------------------------------------------- metrics / losses
@@ -482,6 +482,18 @@ SUITE: dict[str, BenchTask] = {t.name: t for t in (
 FAMILIES: dict[str, list[str]] = {}
 for _name, _task in SUITE.items():
     FAMILIES.setdefault(_task.family, []).append(_name)
+
+
+def bench(name: str) -> BenchTask:
+    """The task called `name`: one of the suite's, or one of the fresh tasks (``fresh.py``) that
+    are only scored, never tuned on."""
+    if name in SUITE:
+        return SUITE[name]
+    from fresh import FRESH
+
+    if name in FRESH:
+        return FRESH[name]
+    raise KeyError(f"no benchmark task {name!r}; the suite has {sorted(SUITE)}, the fresh tasks {sorted(FRESH)}")
 
 
 if __name__ == "__main__":

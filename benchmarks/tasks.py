@@ -179,11 +179,12 @@ def _lm_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
 
 
-def _mlp(sizes: list[int]) -> nn.Sequential:
+def _mlp(sizes: list[int], act: type[nn.Module] = nn.ReLU, dropout: float = 0.0) -> nn.Sequential:
+    """Linear layers of `sizes`, each but the last followed by `act` (and dropout when > 0)."""
     layers: list[nn.Module] = []
     for a, b in zip(sizes[:-1], sizes[1:]):
-        layers += [nn.Linear(a, b), nn.ReLU()]
-    return nn.Sequential(*layers[:-1])
+        layers += [nn.Linear(a, b), act()] + ([nn.Dropout(dropout)] if dropout else [])
+    return nn.Sequential(*layers[:-(2 if dropout else 1)])
 
 
 def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:

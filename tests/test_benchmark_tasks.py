@@ -111,3 +111,26 @@ def test_suite_task_builds_and_one_step_stays_finite(suite, tasks, name):
     task.optimizer.step()
     quality = tasks.evaluate(bench, task)
     assert math.isfinite(quality["val_loss"]) and math.isfinite(quality["quality"])
+
+
+def test_fresh_tasks_are_apart_from_the_suite_and_each_builds_and_steps(suite, tasks):
+    """The fresh tasks (scored only, never tuned on) share no name or family with the suite, are
+    found by ``suite.bench`` like the suite's own, and each takes a finite step."""
+    from fresh import FRESH
+
+    assert len(FRESH) >= 8 and not set(FRESH) & set(suite.SUITE)
+    assert {b.family for b in FRESH.values()} == {"fresh"} and "fresh" not in suite.FAMILIES
+    assert suite.bench("mlp-mnist1d-sgdm") is suite.SUITE["mlp-mnist1d-sgdm"]
+    with pytest.raises(KeyError, match="no benchmark task 'nope'"):
+        suite.bench("nope")
+    for name, bench in FRESH.items():
+        assert suite.bench(name) is bench
+        task = bench.make_task(seed=0)
+        x, y = next(iter(task.train_loader))
+        task.optimizer.zero_grad()
+        loss = task.loss_fn(task.model(x), y)
+        assert loss.ndim == 0 and math.isfinite(float(loss.detach())), name
+        loss.backward()
+        task.optimizer.step()
+        quality = tasks.evaluate(bench, task)
+        assert math.isfinite(quality["val_loss"]) and math.isfinite(quality["quality"]), name

@@ -202,6 +202,25 @@ def test_slow_learner_verdict_names_the_shape_and_the_fix():
     assert "diverged_at_once" not in v.reasons and "flat" not in v.reasons
 
 
+def test_runs_that_all_fell_alike_are_a_tie_and_the_verdict_says_they_fell():
+    """The tie rule: every stable run fell by about as much (here 95-98%, the loss all but gone),
+    the higher ones exploded. The answer sits below the explosion as for a slow learner, but the
+    verdict must not claim that nothing fell."""
+    sweep = clean_sweep(-1.0)
+    fall = lambda u: 0.95 + 0.01 * (u + 4)      # noqa: E731  (0.95 at 1e-4, a little more higher up)
+    r = _confirmed(sweep, lambda u, s: (2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.0 else
+                                        2.0 - 2.0 * fall(u) * (1 - np.exp(-20 * np.arange(s) / s))))
+    assert r._choice.status == "slow"
+    v = r.verdicts["lr"]
+    assert "runs_tie" in v.reasons and "slow_learner" not in v.reasons and v.level == "medium"
+    assert "no run's loss fell" not in v.message and "fell by about as much" in v.message
+    falls = [d for d, said in zip(r.confirm.drops, r._choice.verdicts) if said != "explodes"]
+    assert f"{min(falls):.1%} to {max(falls):.1%}" in v.message
+    # and a true slow learner (nothing fell) is not called a tie
+    slow = _confirmed(sweep, lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.5 else np.full(s, 2.0))
+    assert "slow_learner" in slow.verdicts["lr"].reasons and "runs_tie" not in slow.verdicts["lr"].reasons
+
+
 def test_every_run_exploding_is_no_answer_with_a_fix():
     r = _confirmed(clean_sweep(-1.0), lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s))
     assert r.lr is None and r.verdicts["lr"].level == "low"

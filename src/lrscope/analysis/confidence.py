@@ -25,6 +25,9 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``diverged_at_once`` (low): every run exploded, even after moving down; no answer.
 - ``slow_learner`` (medium): no run fell, the higher ones exploded; the answer sits below
   the lowest LR that exploded.
+- ``runs_tie`` (medium): every run that did not explode fell by about as much (the policy's
+  ``tie`` rule), the higher ones exploded; the runs cannot rank the LRs and the answer sits
+  below the lowest LR that exploded, as for a slow learner.
 - ``edge`` (medium): the best run was the lowest LR tried, or the highest and nothing
   exploded: the optimum may lie beyond what was tried.
 - ``never_diverged`` (medium): the sweep carried on past ``end_lr`` to its cap without
@@ -258,11 +261,17 @@ def confirm_checks(r) -> list[tuple[str, str]]:
                                         f"loss, or lower the range, e.g. start_lr={r.start_lr / 1000:.3g}."))
     elif ch.status == "slow":
         low = min(exploded)
-        out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
-                                    f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Short "
-                                    "runs cannot rank the LRs, so the answer sits "
-                                    f"{-r._offsets.slow / P.GRID_PER_DECADE:.1f} decades below the "
-                                    "lowest LR that exploded. Pass budget_steps= (longer runs) to rank them."))
+        where = (f"so the answer sits {-r._offsets.slow / P.GRID_PER_DECADE:.1f} decades below the lowest LR that "
+                 "exploded. Pass budget_steps= (longer runs) to rank them.")
+        falls = [float(d) for d, said in zip(runs.drops, ch.verdicts) if said != EXPLODES]
+        if max(falls) > P.FLAT_DROP:    # the tie rule: they all fell, by about as much
+            out.append(("runs_tie", f"The runs cannot rank the LRs: every run that did not explode fell by about "
+                                    f"as much ({min(falls):.1%} to {max(falls):.1%} of its start in {runs.steps} "
+                                    f"steps), while the runs from lr={low:.3g} up exploded; {where}"))
+        else:
+            out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
+                                        f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Short "
+                                        f"runs cannot rank the LRs, {where}"))
     else:
         good = [k for k, said in zip(ks, ch.verdicts) if said != EXPLODES]
         long, n_before = r.confirm_long, len(out)

@@ -1,0 +1,201 @@
+"""Fresh tasks: networks that no rule or constant of lrscope was ever chosen on, scored once.
+
+The generalisation suite (``suite.py``) is held out one family at a time, but every family's
+tasks were looked at while the space of rules was designed. These nine tasks were written
+after the shipped ``DEFAULT_POLICY`` was fixed, before any of them was run, and are only
+scored (``gen_fresh.py``): no constant is fitted on them. They differ from the suite in
+data, architecture, activation, normalisation, loss and optimizer:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh-mlp-wine-adam         | MLP 13-64-64-3, dropout 0.2                | Adam              |    16 |    400 | CE              |
+| fresh-cnn-digits-bn-adamw   | 2-D CNN, BatchNorm, GELU                   | AdamW (wd 0.01)   |   128 |    500 | CE              |
+| fresh-gru-sines-sgdm        | GRU(32), next value of a sum of sines      | SGD momentum 0.9  |    32 |    800 | MSE             |
+| fresh-tfm-reverse-adam      | encoder, 2 layers, d=32: reverse 8 tokens  | Adam              |    64 |   1000 | CE per token    |
+| fresh-mlp-moons-sgd         | MLP 2-32-32-2, tanh                        | SGD               |    32 |    600 | CE              |
+| fresh-mlp-blobs-rmsprop     | MLP 20-128-5, label smoothing 0.1          | RMSprop           |   256 |    400 | CE (smoothed)   |
+| fresh-reg-huber-adamax      | MLP 15-64-64-1, 5% outliers in the targets | Adamax            |    64 |    600 | Huber           |
+| fresh-cnn1d-mnist1d-nesterov| 1-D CNN, GroupNorm, SiLU                   | SGD Nesterov 0.9  |    32 |    800 | CE              |
+| fresh-linear-digits-adagrad | softmax regression (linear)                | Adagrad           |    64 |    300 | CE              |
+
+Quality as in the suite: validation accuracy (per token for the reversal), R^2 for regression.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+from torch import nn
+
+from suite import _plain
+from tasks import BenchTask, _digits, _mlp, _mnist1d, _r2, _split, accuracy
+
+__all__ = ["FRESH"]
+
+
+def _standard(xtr: np.ndarray, xva: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    mean, std = xtr.mean(0), xtr.std(0) + 1e-8
+    return torch.tensor((xtr - mean) / std, dtype=torch.float32), torch.tensor((xva - mean) / std, dtype=torch.float32)
+
+
+@functools.lru_cache(maxsize=1)
+def _wine():
+    from sklearn.datasets import load_wine
+
+    d = load_wine()
+    xtr, ytr, xva, yva = _split(d.data.astype(np.float32), d.target, 0.25)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
+@functools.lru_cache(maxsize=1)
+def _moons():
+    from sklearn.datasets import make_moons
+
+    x, y = make_moons(3000, noise=0.25, random_state=7)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 1 / 3)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
+@functools.lru_cache(maxsize=1)
+def _blobs():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(6000, n_features=20, n_informative=10, n_redundant=4, n_classes=5,
+                               n_clusters_per_class=2, class_sep=1.0, flip_y=0.03, random_state=11)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 1 / 3)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
+@functools.lru_cache(maxsize=1)
+def _huber_data():
+    from sklearn.datasets import make_regression
+
+    x, y = make_regression(3000, n_features=15, n_informative=10, noise=10.0, random_state=5)
+    y = np.tanh(y / 150.0) * 150.0 + 0.3 * x[:, 0] * x[:, 1] * 20.0       # a mild nonlinearity
+    rng = np.random.default_rng(5)
+    out = rng.random(len(y)) < 0.05
+    y = y + out * rng.normal(0, 600.0, len(y))                               # 5% gross outliers
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32), 1 / 3)
+    a, b = _standard(xtr, xva)
+    m, s = ytr.mean(), ytr.std()
+    return a, torch.tensor((ytr - m) / s)[:, None], b, torch.tensor((yva - m) / s)[:, None]
+
+
+@functools.lru_cache(maxsize=1)
+def _sines(n: int = 4000, length: int = 20):
+    rng = np.random.default_rng(3)
+    t = np.arange(length + 1, dtype=np.float32)
+    freq = rng.uniform(0.1, 0.6, (n, 2))
+    phase = rng.uniform(0, 2 * np.pi, (n, 2))
+    amp = rng.uniform(0.5, 1.5, (n, 2))
+    s = (amp[:, :1] * np.sin(freq[:, :1] * t + phase[:, :1]) + amp[:, 1:] * np.sin(freq[:, 1:] * t + phase[:, 1:]))
+    s = (s + rng.normal(0, 0.05, s.shape)).astype(np.float32)
+    x, y = s[:, :length, None], s[:, length:]
+    xtr, ytr, xva, yva = _split(x, y, 0.25)
+    return torch.tensor(xtr), torch.tensor(ytr), torch.tensor(xva), torch.tensor(yva)
+
+
+@functools.lru_cache(maxsize=1)
+def _reverse(n: int = 6000, length: int = 8, vocab: int = 10):
+    g = torch.Generator().manual_seed(9)
+    x = torch.randint(0, vocab, (n, length), generator=g)
+    y = x.flip(1)
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+class _GRUForecast(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(1, 32, batch_first=True)
+        self.head = nn.Linear(32, 1)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
+
+
+class _Reverser(nn.Module):
+    def __init__(self, vocab: int = 10, length: int = 8, d: int = 32):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(1, length, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, 2, 64, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(d, vocab)
+
+    def forward(self, x):
+        return self.head(self.encoder(self.embed(x) + self.pos))
+
+
+def _token_ce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+
+def _token_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    return float((outputs.argmax(-1) == targets).float().mean())
+
+
+def _cnn_bn() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.GELU(),
+                         nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.GELU(),
+                         nn.Flatten(), nn.Linear(32 * 16, 10))
+
+
+def _cnn1d_gn() -> nn.Module:
+    return nn.Sequential(nn.Unflatten(1, (1, 40)),
+                         nn.Conv1d(1, 24, 5, padding=2), nn.GroupNorm(4, 24), nn.SiLU(),
+                         nn.Conv1d(24, 24, 5, stride=2, padding=2), nn.GroupNorm(4, 24), nn.SiLU(),
+                         nn.Conv1d(24, 24, 3, stride=2, padding=1), nn.GroupNorm(4, 24), nn.SiLU(),
+                         nn.Flatten(), nn.Linear(24 * 10, 10))
+
+
+def _mnist1d_data():
+    return _mnist1d(4000)
+
+
+def _t(name, build, budget, quality, optimizer, blind):
+    return BenchTask(name, build, budget, quality, optimizer, blind, family="fresh")
+
+
+FRESH: dict[str, BenchTask] = {t.name: t for t in (
+    _t("fresh-mlp-wine-adam",
+       _plain(_wine, lambda: _mlp([13, 64, 64, 3], dropout=0.2), lambda p: torch.optim.Adam(p, lr=1e-3),
+                nn.CrossEntropyLoss(), 16, accuracy), 400, "val_acc", "Adam", 1e-3),
+    _t("fresh-cnn-digits-bn-adamw",
+       _plain(_digits, _cnn_bn, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+                nn.CrossEntropyLoss(), 128, accuracy), 500, "val_acc", "AdamW(weight_decay=0.01)", 1e-3),
+    _t("fresh-gru-sines-sgdm",
+       _plain(_sines, _GRUForecast, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9),
+                nn.MSELoss(), 32, _r2), 800, "val_r2", "SGD(momentum=0.9)", 1e-2),
+    _t("fresh-tfm-reverse-adam",
+       _plain(_reverse, _Reverser, lambda p: torch.optim.Adam(p, lr=1e-3), _token_ce, 64, _token_accuracy),
+       1000, "val_acc", "Adam", 1e-3),
+    _t("fresh-mlp-moons-sgd",
+       _plain(_moons, lambda: _mlp([2, 32, 32, 2], act=nn.Tanh), lambda p: torch.optim.SGD(p, lr=1e-2),
+                nn.CrossEntropyLoss(), 32, accuracy), 600, "val_acc", "SGD", 1e-2),
+    _t("fresh-mlp-blobs-rmsprop",
+       _plain(_blobs, lambda: _mlp([20, 128, 5]), lambda p: torch.optim.RMSprop(p, lr=1e-2),
+                nn.CrossEntropyLoss(label_smoothing=0.1), 256, accuracy), 400, "val_acc", "RMSprop", 1e-2),
+    _t("fresh-reg-huber-adamax",
+       _plain(_huber_data, lambda: _mlp([15, 64, 64, 1]), lambda p: torch.optim.Adamax(p, lr=2e-3),
+                nn.HuberLoss(), 64, _r2), 600, "val_r2", "Adamax", 2e-3),
+    _t("fresh-cnn1d-mnist1d-nesterov",
+       _plain(_mnist1d_data, _cnn1d_gn, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True),
+                nn.CrossEntropyLoss(), 32, accuracy), 800, "val_acc", "SGD(momentum=0.9, nesterov)", 1e-2),
+    _t("fresh-linear-digits-adagrad",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), nn.Linear(64, 10)),
+                lambda p: torch.optim.Adagrad(p, lr=1e-2), nn.CrossEntropyLoss(), 64, accuracy),
+       300, "val_acc", "Adagrad", 1e-2),
+)}
+
+
+if __name__ == "__main__":
+    from tasks import print_sizes
+
+    print_sizes(FRESH.values(), max_steps=200)
