@@ -156,6 +156,35 @@ def test_parameter_groups_keep_their_ratio_and_are_recorded():
     assert [g["lr"] for g in opt.param_groups] == [0.01, 0.1]
 
 
+def test_a_tensor_lr_is_swept_in_place_and_restored_in_the_users_own_tensor():
+    """``lr=torch.tensor(...)`` (compiled or capturable steps): the sweep sets the tensor in
+    place, the answers equal those of the same optimizer built with a float LR, and afterwards
+    the group holds the very tensor it was built with, at its old value; ``apply`` sets it in place."""
+    answers = []
+    for make in (lambda: 0.01, lambda: torch.tensor(0.01)):
+        model = _model()
+        lr = make()
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        seen = []
+
+        def step(m, batch, opt=opt, seen=seen):
+            seen.append(opt.param_groups[0]["lr"] is lr)
+            return _ce(m(batch[0]), batch[1])
+
+        before = _state(model, opt)
+        res = find_lr(model, opt, None, _batches(), num_steps=20, train_step=step, progress=False)
+        answers.append((res.lrs.tolist(), res.losses.tolist(), res.lr, res.one_cycle_max_lr))
+        if torch.is_tensor(lr):
+            assert all(seen) and opt.param_groups[0]["lr"] is lr and float(lr) == pytest.approx(0.01)
+            res.apply(opt)
+            assert opt.param_groups[0]["lr"] is lr and float(lr) == pytest.approx(res.lr, rel=1e-6)
+        else:
+            _assert_same(before, _state(model, opt))
+    (lrs_f, loss_f, *ans_f), (lrs_t, loss_t, *ans_t) = answers
+    assert lrs_f == lrs_t and ans_f == ans_t
+    np.testing.assert_allclose(loss_t[:15], loss_f[:15], rtol=1e-4)   # a float32 LR rounds the updates a little
+
+
 def test_raw_and_smoothed_losses_and_metric_are_recorded():
     batches = _batches()
     model = _model()

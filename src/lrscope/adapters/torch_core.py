@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import InvalidArgumentError, LRScopeError, RangeTestError
+from .torch_scheduler import set_group_value
 
 __all__ = ["Stepper"]
 
@@ -160,7 +161,7 @@ class Stepper:
         Returns (the mean loss, the mean metric or None)."""
         if lr is not None:
             for group, glr in zip(self.optimizer.param_groups, self.group_lrs(lr)):
-                group["lr"] = glr
+                set_group_value(group, "lr", glr)
         self.optimizer.zero_grad(set_to_none=True)
         total, metrics = 0.0, []
         for micro in range(self.acc):

@@ -190,7 +190,16 @@ class Snapshot:
         for module, mode in self.training:
             module.training = mode
         saved_opt = heavy["optimizer"] if (last or self._heavy is None) else _cpu_copy(heavy["optimizer"])
+        # hyperparameters held as tensors (lr=torch.tensor(...)) get their values back in the
+        # user's own tensors, which load_state_dict would replace with copies
+        held = [{k: v for k, v in g.items() if k != "params" and isinstance(v, torch.Tensor)}
+                for g in self.optimizer.param_groups]
         self.optimizer.load_state_dict(saved_opt)
+        for group, tensors in zip(self.optimizer.param_groups, held):
+            for key, own in tensors.items():
+                with torch.no_grad():
+                    own.copy_(group[key])
+                group[key] = own
         if self.grad_scaler is not None:
             self.grad_scaler.load_state_dict(_cpu_copy(self.scaler_state))
         if rng:
@@ -331,6 +340,8 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
             "several times per step, so a step's loss does not belong to one LR)",
             "use a first-order optimizer (SGD, Adam, AdamW, ...) for the range test.")
     lr0 = optimizer.param_groups[0].get("lr")
+    if isinstance(lr0, torch.Tensor) and lr0.numel() == 1 and lr0.is_floating_point():
+        lr0 = float(lr0)    # a tensor LR (compiled or capturable steps) is set in place
     if not isinstance(lr0, (int, float)) or isinstance(lr0, bool) or not math.isfinite(lr0) or lr0 <= 0:
         raise InvalidArgumentError(
             "optimizer", f"param_groups[0]['lr']={lr0!r}",

@@ -24,7 +24,10 @@ def current_ratios(optimizer) -> tuple[float, ...]:
     return tuple(lr / lrs[0] if lr > 0 else 1.0 for lr in lrs)
 
 
-def _set(group: dict, key: str, value: float) -> None:
+def set_group_value(group: dict, key: str, value: float) -> None:
+    """Set a parameter group's hyperparameter (``lr``, ``momentum``): in place when the optimizer
+    holds it as a tensor (``lr=torch.tensor(...)``, as for a compiled or capturable step), so the
+    tensor the optimizer was built with keeps driving it."""
     current = group[key]
     if isinstance(current, torch.Tensor):
         current.fill_(value)
@@ -162,7 +165,7 @@ class ScheduleLR(LRScheduler):
                     group["betas"] = (m, *betas[1:])
         else:
             for group in self.optimizer.param_groups:
-                _set(group, "momentum", m)
+                set_group_value(group, "momentum", m)
 
     def get_lr(self) -> list[float]:
         """The LR of each group at step ``last_epoch`` (sets the momentum too, like torch's CyclicLR)."""
@@ -187,15 +190,11 @@ class ScheduleLR(LRScheduler):
         momentum_key = self._momentum_key
         for group, scale in zip(self.optimizer.param_groups, self.group_scales):
             value = scale * lr
+            set_group_value(group, "lr", value)
             current = group["lr"]
-            if isinstance(current, torch.Tensor):
-                current.fill_(value)
-                last.append(current.clone())
-            else:
-                group["lr"] = value
-                last.append(value)
+            last.append(current.clone() if isinstance(current, torch.Tensor) else value)
             if momentum_key == "momentum":
-                _set(group, "momentum", m)
+                set_group_value(group, "momentum", m)
             elif momentum_key == "betas":
                 betas = group["betas"]
                 if isinstance(betas[0], torch.Tensor):
@@ -231,7 +230,7 @@ def apply_spec(optimizer, spec: dict):
     that keeps those ratios (and cycles the momentum with one-cycle when the optimizer has one)."""
     if spec["kind"] == "constant":
         for group, ratio in zip(optimizer.param_groups, current_ratios(optimizer)):
-            group["lr"] = spec["lr"] * ratio
+            set_group_value(group, "lr", spec["lr"] * ratio)
         return None
     cycles = spec["kind"] == "one_cycle" and ("betas" in optimizer.defaults or (
         "momentum" in optimizer.defaults and all(float(g.get("momentum", 0.0)) > 0 for g in optimizer.param_groups)))
