@@ -132,11 +132,13 @@ class _GRUClassifier(nn.Module):
         return self.head(out[:, -1])
 
 
-class _CharLSTM(nn.Module):
-    def __init__(self, vocab: int, embed: int = 32, hidden: int = 128):
+class _CharRNN(nn.Module):
+    """A character language model: embedding, one recurrent layer (``cell``), a linear head."""
+
+    def __init__(self, vocab: int, embed: int = 32, hidden: int = 128, cell: type[nn.Module] = nn.LSTM):
         super().__init__()
         self.embed = nn.Embedding(vocab, embed)
-        self.rnn = nn.LSTM(embed, hidden, batch_first=True)
+        self.rnn = cell(embed, hidden, batch_first=True)
         self.head = nn.Linear(hidden, vocab)
 
     def forward(self, idx):
@@ -378,7 +380,7 @@ def _b_lstm_char(seed, smoke):
     train_tokens, val_tokens = _text_tokens()
     xv, yv = _val_windows(val_tokens, 32, 128)
     _seeded(seed)
-    model = _CharLSTM(len(VOCAB))
+    model = _CharRNN(len(VOCAB))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loader = WindowLoader(train_tokens, 32, 32, batches=100, seed=seed)
     return model, opt, _lm_loss, loader, (xv, yv), accuracy
