@@ -90,11 +90,13 @@ def replay(ev: Evidence, policy, budget: int | None, val: bool):
     sweep = _sweep(ev)
     run, counter = replay_run(ev, P.run_steps(policy, budget), val)
     run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val)
+    run_slow, counter_slow = replay_run(ev, P.slow_run_steps(policy, budget), val)
+    spent = (lambda: len(sweep.lrs) + counter["steps"] + counter_long["steps"] + counter_slow["steps"])  # noqa: E731
     try:
-        probe, long = P.confirm(policy, sweep, run, run_long)
+        probe, long = P.confirm(policy, sweep, run, run_long, run_slow)
     except Unrecorded:
-        return None, len(sweep.lrs) + counter["steps"] + counter_long["steps"]
-    return P.decide(policy, probe, long), len(sweep.lrs) + counter["steps"] + counter_long["steps"]
+        return None, spent()
+    return P.decide(policy, probe, long), spent()
 
 
 # --------------------------------------------------------------------------- CV

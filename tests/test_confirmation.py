@@ -221,6 +221,47 @@ def test_runs_that_all_fell_alike_are_a_tie_and_the_verdict_says_they_fell():
     assert "slow_learner" in slow.verdicts["lr"].reasons and "runs_tie" not in slow.verdicts["lr"].reasons
 
 
+def dead_zone(short_steps):
+    """A deep ReLU net trained with SGD: from 10**-0.5 up the runs explode; between 10**-1.5 and
+    there the net dies (the loss stays put, it never explodes); below, it learns, but too slowly
+    for a run of ``short_steps`` to show it: the loss starts falling only after 60 steps, the
+    more the higher the LR."""
+
+    def curve(u, steps):
+        t = np.arange(steps)
+        if u >= -0.5:
+            return 2.0 * np.exp(8 * t / steps)
+        if u >= -1.5 or steps <= short_steps:
+            return np.full(steps, 2.3)
+        rate = 10 ** (u + 1.5)                       # 1 at the top of the learning band
+        return 2.3 - 1.5 * rate * np.clip((t - 60) / 40, 0, 1)
+
+    return curve
+
+
+def test_a_slow_learner_is_given_longer_runs_below_the_explosion_and_their_best_decides():
+    sweep = clean_sweep(-1.0)
+    curve = dead_zone(40)
+    probe, long = P.confirm(LONG, sweep, run_from(curve, 40), run_from(curve, 100))
+    first = P.choose(LONG, probe)
+    assert first.status == "slow" and not first.tie
+    assert [P.grid_index(x) for x in long.lrs] == P.slow_candidates(LONG, first.k)
+    final = P.decide(LONG, probe, long)
+    learn = [P.grid_index(x) for x in long.lrs if math.log10(x) < -1.5]
+    assert final.status == "ok" and final.k == max(learn)       # the highest LR below the dead zone
+    r = sweep.with_confirmation(probe, long)
+    assert P.grid_index(r.lr) == final.k + P.DEFAULT_POLICY.offsets_for(False).lr
+    v = r.verdicts["lr"]
+    assert "slow_learner" in v.reasons and f"lr={P.grid_lr(final.k):.3g} fell most" in v.message
+    # longer runs in which nothing falls either: the slow learner's answer below the explosion, as before
+    flat = lambda u, s: curve(u, s) if u >= -1.5 else np.full(s, 2.3)      # noqa: E731
+    probe, long = P.confirm(LONG, sweep, run_from(flat, 40), run_from(flat, 100))
+    final = P.decide(LONG, probe, long)
+    assert long is not None and final.status == "slow" and final.k == first.k
+    r = sweep.with_confirmation(probe, long)
+    assert "nor did any of 4 longer runs" in r.verdicts["lr"].message
+
+
 def test_every_run_exploding_is_no_answer_with_a_fix():
     r = _confirmed(clean_sweep(-1.0), lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s))
     assert r.lr is None and r.verdicts["lr"].level == "low"
@@ -317,10 +358,11 @@ def test_longer_runs_that_do_not_fall_keep_the_highest_of_them():
     assert final.status == "ok" and final.k == max(P.grid_index(x) for x in long.lrs)
 
 
-def test_no_longer_runs_after_a_slow_learner_or_without_a_callback():
+def test_no_longer_runs_after_a_tie_or_without_a_callback():
     sweep = clean_sweep(-1.0)
-    slow = lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.5 else np.full(s, 2.0)  # noqa: E731
-    _, long = P.confirm(LONG, sweep, run_from(slow, 40), run_from(slow, 100))
+    tie = lambda u, s: (2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.0 else      # noqa: E731
+                        2.0 - 1.9 * (1 - np.exp(-20 * np.arange(s) / s)))
+    _, long = P.confirm(LONG, sweep, run_from(tie, 40), run_from(tie, 100))
     assert long is None
     _, long = P.confirm(LONG, sweep, run_from(quick_then_slow, 40))
     assert long is None

@@ -528,7 +528,8 @@ def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float
 
     try:
         runs, long_runs = P.confirm(policy, sweep, runner(P.run_steps(policy, sweep.budget_steps)),
-                                    runner(P.long_run_steps(policy, sweep.budget_steps)))
+                                    runner(P.long_run_steps(policy, sweep.budget_steps)),
+                                    runner(P.slow_run_steps(policy, sweep.budget_steps)))
     finally:
         if bar is not None:
             bar.close()

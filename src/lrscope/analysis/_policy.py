@@ -39,8 +39,9 @@ Special shapes:
   below are tried (at most ``MAX_SHIFTS`` times);
 * **slow learner** (no run fell more than ``FLAT_DROP`` of its start, or, with ``tie``, all
   of them fell about as much, yet some exploded): the loss moves too slowly for short runs
-  to rank the LRs, so the answer sits ``slow_offset`` grid steps below the lowest LR that
-  exploded;
+  to rank the LRs. When none fell, the longer runs (``slow_candidates``) go below the lowest
+  LR that exploded, and their best, if one fell, decides as usual. Otherwise the answer sits
+  ``slow_offset`` grid steps below the lowest LR that exploded;
 * **flat** (nothing fell and nothing exploded): no answer (``None``), reason ``flat``.
 
 When ``budget_steps`` (the planned training length) is known, each first-round run lasts
@@ -56,7 +57,7 @@ import math
 from .probe import EXPLODES, GOOD, probe_verdicts
 
 __all__ = ["GRID_PER_DECADE", "Offsets", "Policy", "DEFAULT_POLICY", "grid_index", "grid_lr", "run_steps",
-           "long_run_steps", "long_candidates", "confirm", "Choice", "choose", "decide", "answers"]
+           "long_run_steps", "slow_run_steps", "long_candidates", "slow_candidates", "confirm", "Choice", "choose", "decide", "answers"]
 
 #: confirmation LRs lie on the grid 10**(k / GRID_PER_DECADE)
 GRID_PER_DECADE = 6
@@ -66,6 +67,9 @@ FLAT_DROP = 0.02
 MIN_RUN_STEPS, MAX_RUN_STEPS = 20, 2000
 #: at most this many extra rounds below when too few runs stayed stable
 MAX_SHIFTS = 2
+#: a slow learner's longer runs are this many times as long as a first-round run (budget unknown);
+#: a prior, not fitted: no task of the benchmark's suite is a slow learner in which nothing fell
+SLOW_LENGTH = 4
 #: a slow learner needs at least this many runs that did not explode; with fewer, none of which
 #: fell, the candidates move down instead (the runs sat too close to the explosion to say anything)
 MIN_STABLE = 2
@@ -166,9 +170,24 @@ def long_run_steps(policy: Policy, budget_steps: int | None) -> int:
     return int(min(MAX_RUN_STEPS, max(MIN_RUN_STEPS, round(policy.long_fraction * budget_steps))))
 
 
+def slow_run_steps(policy: Policy, budget_steps: int | None) -> int:
+    """Optimizer steps of each longer run below a slow learner's explosion: ``SLOW_LENGTH`` times
+    a first-round run when the budget is unknown (nothing moved in those, so much longer runs are
+    needed to see a slow learner learn), else the second round's length (a fifth of the budget)."""
+    if budget_steps is None:
+        return int(min(MAX_RUN_STEPS, SLOW_LENGTH * policy.steps))
+    return long_run_steps(policy, budget_steps)
+
+
 def long_candidates(policy: Policy, k_best: int) -> list[int]:
     """Grid indices of the second round's runs below the first round's best ``k_best``."""
     return [k_best - policy.long_spacing * j for j in range(policy.long_skip, policy.long_skip + policy.long_count)]
+
+
+def slow_candidates(policy: Policy, k_bad: int) -> list[int]:
+    """Grid indices of the longer runs below a slow learner's lowest explosion ``k_bad``: the
+    first round's pattern (``count`` runs ``spacing`` grid steps apart), for longer."""
+    return [k_bad - policy.spacing * (j + 1) for j in range(policy.count)]
 
 
 def anchor_index(policy: Policy, sweep) -> int:
@@ -192,7 +211,7 @@ def _tried(probe) -> dict[int, int]:
     return {} if probe is None else {grid_index(lr): i for i, lr in enumerate(probe.lrs)}
 
 
-def confirm(policy: Policy, sweep, run, run_long=None):
+def confirm(policy: Policy, sweep, run, run_long=None, run_slow=None):
     """Run the confirmation rounds; returns ``(runs, long_runs)``: the ProbeResult of the
     first rounds' runs, in run order, and that of the longer runs (None when there were none).
 
@@ -204,6 +223,8 @@ def confirm(policy: Policy, sweep, run, run_long=None):
             recorded runs in the benchmark), ``run_steps`` steps each.
         run_long: the same for the longer runs (``long_run_steps`` steps each); None: no
             second round.
+        run_slow: the same for the longer runs below a slow learner's explosion
+            (``slow_run_steps`` steps each); None: ``run_long``.
 
     Rounds: ``count`` candidates ``spacing`` grid steps apart below the anchor; while every run
     so far exploded (or all but fewer than ``MIN_STABLE``, none of which fell), the next
@@ -241,8 +262,14 @@ def confirm(policy: Policy, sweep, run, run_long=None):
             probe = run([grid_lr(k) for k in want])
             choice = choose(policy, probe)
     long = None
-    if choice.status == "ok" and run_long is not None and policy.long_count > 0:
-        long = run_long([grid_lr(k) for k in long_candidates(policy, choice.k)])
+    if run_long is not None and policy.long_count > 0:
+        if choice.status == "ok":
+            long = run_long([grid_lr(k) for k in long_candidates(policy, choice.k)])
+        elif choice.status == "slow" and not choice.tie:
+            # nothing fell in the short runs and the higher LRs exploded: below the explosion the
+            # network may learn too slowly for a short run to show it (or not at all: a deep ReLU
+            # net at a large LR dies without exploding), so the longer runs look there
+            long = (run_slow or run_long)([grid_lr(k) for k in slow_candidates(policy, choice.k)])
     return probe, long
 
 
@@ -257,6 +284,7 @@ class Choice:
         verdicts: the probe verdict of every run, in run order.
         scores: the score of every run (lower is better; inf for an exploded run).
         by: "val" or "train": what ranked the runs.
+        tie: "slow" by the tie rule (the runs all fell, by about as much), not because none fell.
     """
 
     status: str
@@ -264,6 +292,7 @@ class Choice:
     verdicts: tuple[str, ...]
     scores: tuple[float, ...]
     by: str
+    tie: bool = False
 
 
 def choose(policy: Policy, probe, *, tie: bool = True) -> Choice:
@@ -291,7 +320,7 @@ def choose(policy: Policy, probe, *, tie: bool = True) -> Choice:
     if tie and policy.tie is not None and bad and len(ok) >= 3:
         falls = [float(drops[i]) for i in ok]
         if min(falls) >= (1.0 - policy.tie) * max(falls):
-            return Choice("slow", min(bad), verdicts, tuple(scores), by)
+            return Choice("slow", min(bad), verdicts, tuple(scores), by, tie=True)
     best = min(fell, key=lambda i: (scores[i], -ks[i]))
     return Choice("ok", ks[best], verdicts, tuple(scores), by)
 
@@ -301,9 +330,11 @@ def decide(policy: Policy, probe, long=None) -> Choice:
     longer runs, theirs (see the module docstring for the cases where none of them is best).
     Its ``verdicts`` and ``scores`` are those of the round it comes from."""
     first = choose(policy, probe)
-    if long is None or first.status != "ok":
+    if long is None or first.status not in ("ok", "slow"):
         return first
     second = choose(policy, long, tie=False)
+    if first.status == "slow":     # the longer runs below a slow learner's explosion
+        return second if second.status == "ok" else first
     if second.status == "ok":
         return second
     ks = [grid_index(lr) for lr in long.lrs]

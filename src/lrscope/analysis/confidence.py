@@ -23,8 +23,8 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 
 - ``flat`` (low): no run fell and none exploded; no answer.
 - ``diverged_at_once`` (low): every run exploded, even after moving down; no answer.
-- ``slow_learner`` (medium): no run fell, the higher ones exploded; the answer sits below
-  the lowest LR that exploded.
+- ``slow_learner`` (medium): no run fell, the higher ones exploded; longer runs below the
+  explosion decide when one of them fell, else the answer sits below the lowest LR that exploded.
 - ``runs_tie`` (medium): every run that did not explode fell by about as much (the policy's
   ``tie`` rule), the higher ones exploded; the runs cannot rank the LRs and the answer sits
   below the lowest LR that exploded, as for a slow learner.
@@ -264,14 +264,22 @@ def confirm_checks(r) -> list[tuple[str, str]]:
         where = (f"so the answer sits {-r._offsets.slow / P.GRID_PER_DECADE:.1f} decades below the lowest LR that "
                  "exploded. Pass budget_steps= (longer runs) to rank them.")
         falls = [float(d) for d, said in zip(runs.drops, ch.verdicts) if said != EXPLODES]
-        if max(falls) > P.FLAT_DROP:    # the tie rule: they all fell, by about as much
+        long = r.confirm_long
+        if ch.tie:    # the tie rule: they all fell, by about as much
             out.append(("runs_tie", f"The runs cannot rank the LRs: every run that did not explode fell by about "
                                     f"as much ({min(falls):.1%} to {max(falls):.1%} of its start in {runs.steps} "
                                     f"steps), while the runs from lr={low:.3g} up exploded; {where}"))
-        else:
+        elif long is not None and r._decision.status == "ok":
             out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
-                                        f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Short "
-                                        f"runs cannot rank the LRs, {where}"))
+                                        f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Of "
+                                        f"{len(long.lrs)} longer runs ({long.steps} steps) below the explosion, "
+                                        f"lr={P.grid_lr(r._decision.k):.3g} fell most: the answers come from it."))
+        else:
+            longer = ("" if long is None else
+                      f" (nor did any of {len(long.lrs)} longer runs of {long.steps} steps below the explosion)")
+            out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
+                                        f"{runs.steps} steps{longer}, while the runs from lr={low:.3g} up exploded. "
+                                        f"Short runs cannot rank the LRs, {where}"))
     else:
         good = [k for k, said in zip(ks, ch.verdicts) if said != EXPLODES]
         long, n_before = r.confirm_long, len(out)
