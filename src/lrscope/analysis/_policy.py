@@ -57,7 +57,8 @@ import math
 from .probe import EXPLODES, GOOD, probe_verdicts
 
 __all__ = ["GRID_PER_DECADE", "Offsets", "Policy", "DEFAULT_POLICY", "grid_index", "grid_lr", "run_steps",
-           "long_run_steps", "slow_run_steps", "long_candidates", "slow_candidates", "confirm", "Choice", "choose", "decide", "answers"]
+           "long_run_steps", "slow_run_steps", "long_candidates", "slow_candidates", "confirm", "Choice", "choose",
+           "decide", "answers"]
 
 #: confirmation LRs lie on the grid 10**(k / GRID_PER_DECADE)
 GRID_PER_DECADE = 6
