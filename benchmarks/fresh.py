@@ -32,6 +32,20 @@ on them was seen:
 | fresh2-cnn6-mnist1d-sgdm    | 6-layer plain 1-D CNN, no normalisation    | SGD momentum 0.9  |    64 |    800 | CE              |
 | fresh2-lstm-parity-adam     | LSTM(32), parity of 8 bits                 | Adam              |    64 |   1500 | BCE             |
 | fresh2-resmlp-cancer-sgdmwd | residual MLP with LayerNorm                | SGD m0.9, wd 5e-4 |    32 |    400 | CE              |
+
+A third batch (family ``fresh3``), fixed before any lrscope answer on it was seen, aims at what
+the first two lacked: long budgets (up to 4,000 steps) that the default call does not know, the
+smallest and largest batches, and losses and architectures of other shapes:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh3-mixer-mnist1d-adamw  | MLP-Mixer, 10 patches, 2 blocks, LayerNorm | AdamW (wd 0.05)   |    64 |   2500 | CE              |
+| fresh3-tcn-sines-rmsprop    | dilated causal 1-D CNN (1, 2, 4, 8)        | RMSprop           |    32 |   1500 | MSE             |
+| fresh3-mlp-multilabel-adagrad | MLP 40-128-8, 8 labels per sample        | Adagrad           |   512 |    300 | BCE per label   |
+| fresh3-mlp-classif-sgd-bs8  | MLP 30-128-128-4, 5% flipped labels        | SGD               |     8 |   4000 | CE              |
+| fresh3-twotower-implicit-nesterov | user and item towers, dot product    | SGD Nesterov 0.9  |   256 |   2000 | BCE             |
+| fresh3-vae-digits-adam      | VAE 64-128-8-128-64                        | Adam              |    32 |   1500 | MSE + KL        |
+| fresh3-postln-mnist1d-adam  | post-LN transformer encoder, 4 layers, d=32 | Adam             |    64 |   1000 | CE              |
 """
 
 from __future__ import annotations
@@ -43,8 +57,8 @@ import torch
 from torch import nn
 
 from suite import _CharRNN, _plain, _text_tokens, _val_windows, bce_accuracy, recon_r2
-from tasks import (VOCAB, BenchTask, WindowLoader, _cancer, _digits, _lm_loss, _mlp, _mnist1d, _r2, _seeded, _split,
-                   accuracy)
+from tasks import (VOCAB, BatchLoader, BenchTask, WindowLoader, _cancer, _digits, _lm_loss, _mlp, _mnist1d, _r2,
+                   _seeded, _split, accuracy)
 
 __all__ = ["FRESH"]
 
@@ -226,6 +240,142 @@ def _mnist1d_data():
     return _mnist1d(4000)
 
 
+@functools.lru_cache(maxsize=1)
+def _multilabel():
+    from sklearn.datasets import make_multilabel_classification
+
+    x, y = make_multilabel_classification(n_samples=6000, n_features=40, n_classes=8, n_labels=2, random_state=5)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32), 0.25)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
+@functools.lru_cache(maxsize=1)
+def _classif():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=4000, n_features=30, n_informative=12, n_redundant=6, n_classes=4,
+                               n_clusters_per_class=2, flip_y=0.05, random_state=6)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 0.25)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
+def _implicit_data():
+    from suite import _implicit
+
+    return _implicit()
+
+
+def _patches(x: torch.Tensor, size: int = 4) -> torch.Tensor:
+    """(batch, 40) -> (batch, 40 / size, size): MNIST-1D as a sequence of patches."""
+    return x.reshape(x.shape[0], -1, size)
+
+
+class _Mixer(nn.Module):
+    """An MLP-Mixer over the 10 patches of an MNIST-1D signal."""
+
+    def __init__(self, tokens: int = 10, patch: int = 4, d: int = 32, blocks: int = 2, classes: int = 10):
+        super().__init__()
+        self.embed = nn.Linear(patch, d)
+        self.blocks = nn.ModuleList()
+        for _ in range(blocks):
+            self.blocks.append(nn.ModuleDict({
+                "n1": nn.LayerNorm(d), "tok": nn.Sequential(nn.Linear(tokens, 32), nn.GELU(), nn.Linear(32, tokens)),
+                "n2": nn.LayerNorm(d), "ch": nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))}))
+        self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, classes)
+
+    def forward(self, x):
+        h = self.embed(_patches(x))
+        for b in self.blocks:
+            h = h + b["tok"](b["n1"](h).transpose(1, 2)).transpose(1, 2)
+            h = h + b["ch"](b["n2"](h))
+        return self.head(self.norm(h).mean(1))
+
+
+class _TCN(nn.Module):
+    """Dilated causal 1-D convolutions with residual connections; predicts from the last step."""
+
+    def __init__(self, width: int = 32, dilations: tuple[int, ...] = (1, 2, 4, 8)):
+        super().__init__()
+        self.inp = nn.Conv1d(1, width, 1)
+        self.convs = nn.ModuleList(nn.Conv1d(width, width, 2, dilation=d) for d in dilations)
+        self.head = nn.Linear(width, 1)
+
+    def forward(self, x):
+        h = self.inp(x.transpose(1, 2))
+        for conv in self.convs:
+            h = h + torch.relu(conv(nn.functional.pad(h, (conv.dilation[0], 0))))
+        return self.head(h[:, :, -1])
+
+
+class _TwoTower(nn.Module):
+    """User and item embeddings, each through a small MLP tower; the logit is their dot product."""
+
+    def __init__(self, users: int, items: int, dim: int = 16):
+        super().__init__()
+        self.u, self.i = nn.Embedding(users, dim), nn.Embedding(items, dim)
+        self.tu = nn.Sequential(nn.Linear(dim, 32), nn.ReLU(), nn.Linear(32, dim))
+        self.ti = nn.Sequential(nn.Linear(dim, 32), nn.ReLU(), nn.Linear(32, dim))
+
+    def forward(self, ui):
+        return (self.tu(self.u(ui[:, 0])) * self.ti(self.i(ui[:, 1]))).sum(1)
+
+
+def _b_twotower(seed, smoke):
+    x, y, xv, yv, users, items = _implicit_data()
+    _seeded(seed)
+    model = _TwoTower(users, items)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9, nesterov=True)
+    return model, opt, nn.BCEWithLogitsLoss(), BatchLoader(x, y, 256, seed), (xv, yv), bce_accuracy
+
+
+class _VAE(nn.Module):
+    """A Gaussian VAE; returns (reconstruction, mean, log-variance). The mean is decoded in eval mode."""
+
+    def __init__(self, d: int = 64, hidden: int = 128, latent: int = 8):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, 2 * latent))
+        self.dec = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, d))
+
+    def forward(self, x):
+        mu, logvar = self.enc(x).chunk(2, dim=1)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+        return self.dec(z), mu, logvar
+
+
+def _elbo(out, target):
+    """Negative ELBO per sample: squared error summed over pixels plus the KL to N(0, I)."""
+    recon, mu, logvar = out
+    kl = -0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(1)
+    return ((recon - target) ** 2).sum(1).mean() + kl.mean()
+
+
+def _vae_r2(out, target):
+    return recon_r2(out[0], target)
+
+
+def _digits_flat():
+    x, _, xv, _ = _digits()
+    x, xv = x.flatten(1), xv.flatten(1)
+    return x, x, xv, xv
+
+
+class _PostLN(nn.Module):
+    """A post-LayerNorm transformer encoder (as in the original Transformer) over MNIST-1D patches."""
+
+    def __init__(self, d: int = 32, layers: int = 4, classes: int = 10):
+        super().__init__()
+        self.embed = nn.Linear(4, d)
+        self.pos = nn.Parameter(torch.randn(1, 10, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, 4, 64, dropout=0.0, batch_first=True, norm_first=False)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.head = nn.Linear(d, classes)
+
+    def forward(self, x):
+        return self.head(self.encoder(self.embed(_patches(x)) + self.pos).mean(1))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -278,6 +428,27 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh2-resmlp-cancer-sgdmwd",
        _plain(_cancer, _ResMLP, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, weight_decay=5e-4),
               nn.CrossEntropyLoss(), 32, accuracy), 400, "val_acc", "SGD(momentum=0.9, wd=5e-4)", 1e-2, family="fresh2"),
+    # the third batch: long budgets, the smallest and largest batches, other shapes
+    _t("fresh3-mixer-mnist1d-adamw",
+       _plain(_mnist1d_data, _Mixer, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05), nn.CrossEntropyLoss(),
+              64, accuracy), 2500, "val_acc", "AdamW(weight_decay=0.05)", 1e-3, family="fresh3"),
+    _t("fresh3-tcn-sines-rmsprop",
+       _plain(_sines, _TCN, lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.MSELoss(), 32, _r2),
+       1500, "val_r2", "RMSprop", 1e-2, family="fresh3"),
+    _t("fresh3-mlp-multilabel-adagrad",
+       _plain(_multilabel, lambda: _mlp([40, 128, 8]), lambda p: torch.optim.Adagrad(p, lr=1e-2),
+              nn.BCEWithLogitsLoss(), 512, bce_accuracy), 300, "val_acc", "Adagrad", 1e-2, family="fresh3"),
+    _t("fresh3-mlp-classif-sgd-bs8",
+       _plain(_classif, lambda: _mlp([30, 128, 128, 4]), lambda p: torch.optim.SGD(p, lr=1e-2),
+              nn.CrossEntropyLoss(), 8, accuracy), 4000, "val_acc", "SGD", 1e-2, family="fresh3"),
+    _t("fresh3-twotower-implicit-nesterov", _b_twotower, 2000, "val_acc", "SGD(momentum=0.9, nesterov)", 1e-2,
+       family="fresh3"),
+    _t("fresh3-vae-digits-adam",
+       _plain(_digits_flat, _VAE, lambda p: torch.optim.Adam(p, lr=1e-3), _elbo, 32, _vae_r2),
+       1500, "val_r2", "Adam", 1e-3, family="fresh3"),
+    _t("fresh3-postln-mnist1d-adam",
+       _plain(_mnist1d_data, _PostLN, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       1000, "val_acc", "Adam", 1e-3, family="fresh3"),
 )}
 
 

@@ -13,7 +13,8 @@ Stages (cached under ``results/gen/``; a re-run does only what is missing):
 2. the real ``lrscope.find_lr`` for both judged calls, seeds 0 and 1 (``fresh_library.json``);
 3. every answer trained for the budget with seeds 0 and 1, with the framework default LR and
    Prodigy (``lr=1``) beside them (``runs_<task>.json``);
-4. the scores (``fresh.json``) and the table of ``docs/benchmarks/generalization.md``.
+4. the scores (``fresh.json``: all tasks, and each batch, i.e. family, apart) and the table of
+   ``docs/benchmarks/generalization.md``.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gen_fresh.py --jobs 2
 """
@@ -106,10 +107,17 @@ def main(argv=None) -> None:
     tab = table(tasks, lib)
     gen_final.stage_train(tasks, tab, args.jobs)
     rows, summary = gen_final.score(tasks, tab)
-    out = {"per_task": rows, "summary": summary, "confidence": confidence(tasks, rows, lib),
+    batches: dict[str, list[str]] = {}
+    for t in tasks:
+        batches.setdefault(FRESH[t].family, []).append(t)
+    by_batch = {fam: gen_final.score(names, tab)[1] for fam, names in batches.items()}
+    out = {"per_task": rows, "summary": summary, "by_batch": by_batch, "confidence": confidence(tasks, rows, lib),
            "answers": {t: {k: lib[f"{t}|{c}|{sd}"] for c in CALLS for sd in SEEDS for k in [f"{c}|{sd}"]} for t in tasks}}
     (RESULTS / "fresh.json").write_text(json.dumps(out, indent=1, sort_keys=True))
     print(markdown(tasks, rows, summary, lib))
+    for fam, summ in by_batch.items():
+        print(f"\n{fam} ({len(batches[fam])} tasks): " + "; ".join(
+            f"{m} " + " / ".join(f"{summ[m][u]['mean_regret']:.3f}" for u in USES) for m in summ))
     print("\nconfidence:", json.dumps(out["confidence"], indent=1))
 
 
