@@ -46,6 +46,20 @@ smallest and largest batches, and losses and architectures of other shapes:
 | fresh3-twotower-implicit-nesterov | user and item towers, dot product    | SGD Nesterov 0.9  |   256 |   2000 | BCE             |
 | fresh3-vae-digits-adam      | VAE 64-128-8-128-64                        | Adam              |    32 |   1500 | MSE + KL        |
 | fresh3-postln-mnist1d-adam  | post-LN transformer encoder, 4 layers, d=32 | Adam             |    64 |   1000 | CE              |
+
+A fourth batch (family ``fresh4``), fixed before any lrscope answer on it was seen: shapes that
+make the best LR unusual (unscaled inputs, very heavy weight decay, vanishing gradients, BatchNorm
+at batch 4, an optimizer whose default LR is 1, a Poisson likelihood, per-token tagging):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh4-linear-unscaled-sgd  | linear regression, feature scales 1 to 100 | SGD               |    32 |    500 | MSE             |
+| fresh4-mlp-digits-adamw-wd  | MLP 64-256-256-10                          | AdamW (wd 0.5)    |    32 |   1000 | CE              |
+| fresh4-tanh-deep-nesterov   | MLP 64-64x8-10, tanh, no normalisation     | SGD Nesterov 0.9  |    64 |   1000 | CE              |
+| fresh4-cnn-digits-bn-bs4    | 2-D CNN with BatchNorm                     | SGD momentum 0.9  |     4 |   1500 | CE              |
+| fresh4-mlp-digits-adadelta  | MLP 64-128-10                              | Adadelta          |    32 |    600 | CE              |
+| fresh4-poisson-rmsprop      | MLP 8-32-1, log-rate of counts             | RMSprop           |    64 |    800 | Poisson NLL     |
+| fresh4-bigru-tagger-adam    | bidirectional GRU(32), a tag per token     | Adam              |    32 |    800 | CE per token    |
 """
 
 from __future__ import annotations
@@ -376,6 +390,61 @@ class _PostLN(nn.Module):
         return self.head(self.encoder(self.embed(_patches(x)) + self.pos).mean(1))
 
 
+@functools.lru_cache(maxsize=1)
+def _unscaled(n: int = 4000, d: int = 10):
+    g = torch.Generator().manual_seed(21)
+    scale = torch.logspace(0, 2, d)
+    x = torch.randn(n, d, generator=g) * scale
+    y = (x / scale) @ torch.randn(d, 1, generator=g) + 0.3 * torch.randn(n, 1, generator=g)
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+@functools.lru_cache(maxsize=1)
+def _poisson(n: int = 6000, d: int = 8):
+    g = torch.Generator().manual_seed(22)
+    x = torch.randn(n, d, generator=g)
+    rate = torch.exp(0.5 * torch.tanh(x @ torch.randn(d, 1, generator=g) * 0.7) * 2 + 1.0)
+    y = torch.poisson(rate, generator=g)
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+def _rate_r2(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """R^2 of the predicted rate exp(log-rate) against the counts."""
+    return _r2(outputs.exp(), targets)
+
+
+@functools.lru_cache(maxsize=1)
+def _tags(n: int = 6000, length: int = 20, vocab: int = 5):
+    """Token sequences; a token's tag is 1 when it equals its left or right neighbour."""
+    g = torch.Generator().manual_seed(23)
+    x = torch.randint(0, vocab, (n, length), generator=g)
+    same = x[:, 1:] == x[:, :-1]
+    y = torch.zeros(n, length, dtype=torch.long)
+    y[:, 1:] |= same.long()
+    y[:, :-1] |= same.long()
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+class _Tagger(nn.Module):
+    def __init__(self, vocab: int = 5, d: int = 16, hidden: int = 32):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.rnn = nn.GRU(d, hidden, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * hidden, 2)
+
+    def forward(self, x):
+        return self.head(self.rnn(self.embed(x))[0])
+
+
+def _cnn_bn_relu() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
+                         nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+                         nn.Flatten(), nn.Linear(32 * 16, 10))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -449,6 +518,30 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh3-postln-mnist1d-adam",
        _plain(_mnist1d_data, _PostLN, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
        1000, "val_acc", "Adam", 1e-3, family="fresh3"),
+    # the fourth batch: shapes that make the best LR unusual
+    _t("fresh4-linear-unscaled-sgd",
+       _plain(_unscaled, lambda: nn.Linear(10, 1), lambda p: torch.optim.SGD(p, lr=1e-2), nn.MSELoss(), 32, _r2),
+       500, "val_r2", "SGD", 1e-2, family="fresh4"),
+    _t("fresh4-mlp-digits-adamw-wd",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 256, 256, 10])),
+              lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.5), nn.CrossEntropyLoss(), 32, accuracy),
+       1000, "val_acc", "AdamW(weight_decay=0.5)", 1e-3, family="fresh4"),
+    _t("fresh4-tanh-deep-nesterov",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64] + [64] * 8 + [10], act=nn.Tanh)),
+              lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True), nn.CrossEntropyLoss(), 64, accuracy),
+       1000, "val_acc", "SGD(momentum=0.9, nesterov)", 1e-2, family="fresh4"),
+    _t("fresh4-cnn-digits-bn-bs4",
+       _plain(_digits, _cnn_bn_relu, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 4,
+              accuracy), 1500, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh4"),
+    _t("fresh4-mlp-digits-adadelta",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 128, 10])), lambda p: torch.optim.Adadelta(p),
+              nn.CrossEntropyLoss(), 32, accuracy), 600, "val_acc", "Adadelta", 1.0, family="fresh4"),
+    _t("fresh4-poisson-rmsprop",
+       _plain(_poisson, lambda: _mlp([8, 32, 1]), lambda p: torch.optim.RMSprop(p, lr=1e-2),
+              nn.PoissonNLLLoss(log_input=True), 64, _rate_r2), 800, "val_r2", "RMSprop", 1e-2, family="fresh4"),
+    _t("fresh4-bigru-tagger-adam",
+       _plain(_tags, _Tagger, lambda p: torch.optim.Adam(p, lr=1e-3), _token_ce, 32, _token_accuracy),
+       800, "val_acc", "Adam", 1e-3, family="fresh4"),
 )}
 
 
