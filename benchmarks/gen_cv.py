@@ -127,7 +127,7 @@ def policy_dict(cfg, offsets) -> dict:
     """A JSON-ready description of a chosen policy (structural settings, offsets per use, slow offset)."""
     offs, slow = offsets
     return {"anchor": cfg.anchor, "spacing": cfg.spacing, "count": cfg.count, "steps": cfg.steps,
-            "budget_fraction": cfg.budget_fraction, "refine": cfg.refine, "tie": cfg.tie, "offsets": offs,
+            "budget_fraction": cfg.budget_fraction, "max_run_steps": cfg.max_run_steps, "refine": cfg.refine, "tie": cfg.tie, "offsets": offs,
             "slow_offset": slow}
 
 
@@ -200,8 +200,10 @@ def structures(wide: bool = False):
 
 #: run lengths without a budget: (first rounds' steps, longer runs' steps)
 STEPS = tuple((m, lm) for m in (25, 50, 100) for lm in (75, 100))
-#: run lengths as fractions of a known budget: (first rounds', longer runs')
-FRACTIONS = tuple((f, lf) for f in (1 / 10, 1 / 6) for lf in (1 / 5,))
+#: run lengths as fractions of a known budget: (first rounds', longer runs', the longest run in
+#: steps: 300, or no cap below ``MAX_RUN_STEPS``; the evidence holds runs up to 300 steps or a
+#: fifth of the budget)
+FRACTIONS = tuple((f, lf, cap) for f in (1 / 10, 1 / 6) for lf in (1 / 5,) for cap in (300, 2000))
 WIDE_STEPS = tuple((m, 100) for m in (25, 50, 75))
 WIDE_FRACTIONS = tuple((f, 1 / 5) for f in (1 / 16, 1 / 10, 1 / 6, 1 / 4))
 
@@ -210,15 +212,15 @@ def _lengths(struct: dict, lengths):
     """The run lengths that differ for this structure (the longer runs' only matter when there are any)."""
     if struct.get("long_count", 0):
         return lengths
-    return tuple(dict.fromkeys((a, lengths[0][1]) for a, _ in lengths))
+    return tuple(dict.fromkeys((a, lengths[0][1], *rest) for a, _, *rest in lengths))
 
 
 def _policy(struct: dict, length):
     from lrscope.analysis._policy import Policy
 
-    first, second = length
+    first, second, *cap = length
     if isinstance(first, float):
-        return Policy(**struct, budget_fraction=first, long_fraction=second)
+        return Policy(**struct, budget_fraction=first, long_fraction=second, **({"max_run_steps": cap[0]} if cap else {}))
     return Policy(**struct, steps=first, long_steps=second)
 
 
@@ -317,6 +319,7 @@ def policy_literal(res) -> str:
             f"budget_fraction={b_cfg.budget_fraction!r}, refine={d_cfg.refine}, tie={d_cfg.tie!r}, "
             f"long_count={d_cfg.long_count}, long_spacing={d_cfg.long_spacing}, long_skip={d_cfg.long_skip}, "
             f"long_steps={d_cfg.long_steps}, long_fraction={b_cfg.long_fraction!r}, "
+            f"max_run_steps={b_cfg.max_run_steps}, "
             f"offsets={lit(d_offs, d_slow)}, budget_offsets={lit(b_offs, b_slow)})")
 
 
@@ -361,7 +364,8 @@ def _short(policy) -> str:
     long = (f"/L{policy.long_count}x{policy.long_steps}|{policy.long_fraction:.2f}s{policy.long_spacing}k{policy.long_skip}"
             if policy.long_count else "")
     return (f"{policy.anchor}/s{policy.spacing}/n{policy.count}/"
-            f"{'m' + str(policy.steps)}/f{policy.budget_fraction:.3f}/{'R' if policy.refine else '-'}/t{policy.tie}{long}")
+            f"{'m' + str(policy.steps)}/f{policy.budget_fraction:.3f}/c{policy.max_run_steps}/"
+            f"{'R' if policy.refine else '-'}/t{policy.tie}{long}")
 
 
 if __name__ == "__main__":

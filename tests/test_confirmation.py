@@ -152,9 +152,16 @@ def test_validation_loss_ranks_the_runs_when_recorded():
 def test_run_length_follows_the_budget():
     pol = P.DEFAULT_POLICY
     assert P.run_steps(pol, None) == pol.steps
-    assert P.run_steps(pol, 4000) == round(pol.budget_fraction * 4000)
+    assert P.run_steps(pol, 1200) == round(pol.budget_fraction * 1200)
     assert P.run_steps(pol, 10) == P.MIN_RUN_STEPS
-    assert P.run_steps(pol, 10 ** 9) == P.MAX_RUN_STEPS
+    assert P.run_steps(pol, 10 ** 9) == min(P.MAX_RUN_STEPS, pol.max_run_steps)
+    uncapped = P.Policy(max_run_steps=P.MAX_RUN_STEPS)
+    assert P.run_steps(uncapped, 4000) == round(uncapped.budget_fraction * 4000)
+    capped = P.Policy(max_run_steps=300)
+    assert P.run_steps(capped, 1200) == 200 and P.long_run_steps(capped, 1200) == 240      # a sixth, a fifth
+    assert P.run_steps(capped, 6000) == 300 and P.long_run_steps(capped, 6000) == 300      # both capped
+    assert P.slow_run_steps(capped, 6000) == 300 and P.slow_run_steps(capped, None) == P.SLOW_LENGTH * capped.steps
+    assert P.run_steps(P.Policy(max_run_steps=10 ** 6), 10 ** 9) == P.MAX_RUN_STEPS
 
 
 # --------------------------------------------------------------------------- answers and verdicts
@@ -373,7 +380,8 @@ def test_no_longer_runs_after_a_tie_or_without_a_callback():
 
 def test_long_run_length_follows_the_budget():
     assert P.long_run_steps(LONG, None) == LONG.long_steps
-    assert P.long_run_steps(LONG, 5000) == round(LONG.long_fraction * 5000)
+    assert P.long_run_steps(LONG, 1000) == round(LONG.long_fraction * 1000)
+    assert P.long_run_steps(LONG, 5000) == min(round(LONG.long_fraction * 5000), LONG.max_run_steps)
     assert P.long_run_steps(LONG, 10) == P.MIN_RUN_STEPS
 
 
@@ -473,3 +481,18 @@ def test_budget_sets_the_run_length_and_validation_ranks_the_runs():
         assert res.confirm_long.steps == P.long_run_steps(P.DEFAULT_POLICY, 800)
     assert res.confirm.val_losses is not None and res._choice.by == "val"
     assert "planned training 800 steps" in res.summary()
+
+
+def test_a_long_budget_caps_every_run_at_the_policys_longest():
+    """A 100,000-step plan: the runs would be a sixth and a fifth of it; they stop at 300 steps."""
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    res = lrscope.find_lr(model, opt, torch.nn.MSELoss(), data, budget_steps=100_000, progress=False)
+    assert P.DEFAULT_POLICY.max_run_steps == 300
+    assert res.confirm.steps == 300 and all(len(c) <= 300 for c in res.confirm.curves)
+    if res.confirm_long is not None:
+        assert res.confirm_long.steps == 300
+    runs = [res.confirm] + ([res.confirm_long] if res.confirm_long is not None else [])
+    assert res.cost_steps == len(res.lrs) + sum(len(c) for r in runs for c in r.curves) < 100_000 / 20

@@ -46,7 +46,7 @@ Special shapes:
 
 When ``budget_steps`` (the planned training length) is known, each first-round run lasts
 ``budget_fraction`` of it and each longer run ``long_fraction`` of it (within
-``[MIN_RUN_STEPS, MAX_RUN_STEPS]``), and the budget's own offsets apply.
+``[MIN_RUN_STEPS, max_run_steps]``), and the budget's own offsets apply.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ __all__ = ["GRID_PER_DECADE", "Offsets", "Policy", "DEFAULT_POLICY", "grid_index
 GRID_PER_DECADE = 6
 #: a run "fell" when its loss dropped by more than this fraction of its start
 FLAT_DROP = 0.02
-#: shortest and longest confirmation run (optimizer steps) when the budget sets the length
+#: shortest and longest confirmation run (optimizer steps) when the budget sets the length; a
+#: policy may cap the runs lower (``Policy.max_run_steps``)
 MIN_RUN_STEPS, MAX_RUN_STEPS = 20, 2000
 #: at most this many extra rounds below when too few runs stayed stable
 MAX_SHIFTS = 2
@@ -130,6 +131,8 @@ class Policy:
             first round's best (0: the best itself is run again, for longer).
         long_steps: optimizer steps per longer run when the budget is unknown.
         long_fraction: longer-run length as a fraction of ``budget_steps`` when it is known.
+        max_run_steps: the longest run (optimizer steps) when the budget sets the length: on a
+            long budget the runs stop growing here (at most ``MAX_RUN_STEPS``).
     """
 
     anchor: str = "stop"
@@ -146,6 +149,7 @@ class Policy:
     long_skip: int = 1
     long_steps: int = 100
     long_fraction: float = 0.2
+    max_run_steps: int = 300
 
     def offsets_for(self, budget_known: bool) -> Offsets:
         """The offsets without (False) or with (True) a known budget."""
@@ -161,14 +165,19 @@ def run_steps(policy: Policy, budget_steps: int | None) -> int:
     """Optimizer steps of each confirmation run."""
     if budget_steps is None:
         return int(policy.steps)
-    return int(min(MAX_RUN_STEPS, max(MIN_RUN_STEPS, round(policy.budget_fraction * budget_steps))))
+    return _clamp(policy, policy.budget_fraction * budget_steps)
+
+
+def _clamp(policy: Policy, steps: float) -> int:
+    """A budget-set run length within ``[MIN_RUN_STEPS, policy.max_run_steps]`` (at most ``MAX_RUN_STEPS``)."""
+    return int(min(MAX_RUN_STEPS, policy.max_run_steps, max(MIN_RUN_STEPS, round(steps))))
 
 
 def long_run_steps(policy: Policy, budget_steps: int | None) -> int:
     """Optimizer steps of each run of the second round (longer runs)."""
     if budget_steps is None:
         return int(policy.long_steps)
-    return int(min(MAX_RUN_STEPS, max(MIN_RUN_STEPS, round(policy.long_fraction * budget_steps))))
+    return _clamp(policy, policy.long_fraction * budget_steps)
 
 
 def slow_run_steps(policy: Policy, budget_steps: int | None) -> int:
