@@ -172,9 +172,9 @@ def _token_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
     return float((outputs.argmax(-1) == targets).float().mean())
 
 
-def _cnn_bn() -> nn.Module:
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.GELU(),
-                         nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.GELU(),
+def _cnn_bn(act: type[nn.Module] = nn.GELU) -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), act(),
+                         nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), act(),
                          nn.Flatten(), nn.Linear(32 * 16, 10))
 
 
@@ -439,12 +439,6 @@ class _Tagger(nn.Module):
         return self.head(self.rnn(self.embed(x))[0])
 
 
-def _cnn_bn_relu() -> nn.Module:
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
-                         nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
-                         nn.Flatten(), nn.Linear(32 * 16, 10))
-
-
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -531,7 +525,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
               lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True), nn.CrossEntropyLoss(), 64, accuracy),
        1000, "val_acc", "SGD(momentum=0.9, nesterov)", 1e-2, family="fresh4"),
     _t("fresh4-cnn-digits-bn-bs4",
-       _plain(_digits, _cnn_bn_relu, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 4,
+       _plain(_digits, lambda: _cnn_bn(nn.ReLU), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 4,
               accuracy), 1500, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh4"),
     _t("fresh4-mlp-digits-adadelta",
        _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 128, 10])), lambda p: torch.optim.Adadelta(p),
