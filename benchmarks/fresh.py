@@ -60,6 +60,19 @@ at batch 4, an optimizer whose default LR is 1, a Poisson likelihood, per-token 
 | fresh4-mlp-digits-adadelta  | MLP 64-128-10                              | Adadelta          |    32 |    600 | CE              |
 | fresh4-poisson-rmsprop      | MLP 8-32-1, log-rate of counts             | RMSprop           |    64 |    800 | Poisson NLL     |
 | fresh4-bigru-tagger-adam    | bidirectional GRU(32), a tag per token     | Adam              |    32 |    800 | CE per token    |
+
+A fifth batch (family ``fresh5``), fixed before any lrscope answer on it was seen: losses and
+training signals of other kinds (noisy labels, L1, soft targets, denoising) and a recurrent
+net under plain SGD:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh5-gru-mnist1d-sgd      | GRU(48) over 40 steps of MNIST-1D          | SGD               |    32 |   1500 | CE              |
+| fresh5-cnn-digits-noisy-adam | 2-D CNN with dropout, 25% of labels wrong | Adam              |    64 |    800 | CE              |
+| fresh5-selu-mlp-sgdm        | MLP 20-128x3-1 with SELU, heavy-tailed noise | SGD momentum 0.9 |    64 |   1000 | L1              |
+| fresh5-distill-digits-adam  | MLP student of a fixed random teacher      | Adam              |    32 |    600 | KL to soft targets |
+| fresh5-dae-mnist1d-rmsprop  | denoising MLP autoencoder 40-128-16-128-40 | RMSprop           |   128 |    600 | MSE             |
+| fresh5-resconv-mnist1d-adamw | residual 1-D CNN, no normalisation        | AdamW (wd 0.01)   |   128 |    600 | CE              |
 """
 
 from __future__ import annotations
@@ -439,6 +452,98 @@ class _Tagger(nn.Module):
         return self.head(self.rnn(self.embed(x))[0])
 
 
+def _mnist1d_seq():
+    x, y, xv, yv = _mnist1d(4000)
+    return x[:, :, None], y, xv[:, :, None], yv
+
+
+@functools.lru_cache(maxsize=1)
+def _noisy_digits():
+    x, y, xv, yv = _digits()
+    g = torch.Generator().manual_seed(31)
+    flip = torch.rand(len(y), generator=g) < 0.25
+    y = torch.where(flip, torch.randint(0, 10, (len(y),), generator=g), y)
+    return x, y, xv, yv
+
+
+def _cnn_dropout() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+                         nn.Flatten(), nn.Dropout(0.3), nn.Linear(32 * 16, 10))
+
+
+@functools.lru_cache(maxsize=1)
+def _heavy_tailed(n: int = 5000, d: int = 20):
+    g = torch.Generator().manual_seed(32)
+    x = torch.randn(n, d, generator=g)
+    clean = torch.sin(x[:, :5] @ torch.randn(5, 1, generator=g)) + 0.3 * (x[:, 5:10] ** 2).sum(1, keepdim=True) / 5
+    noise = torch.distributions.StudentT(1.5).sample((n, 1)) * 0.2
+    y = clean + noise
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], clean[cut:]
+
+
+def _selu_mlp() -> nn.Module:
+    layers: list[nn.Module] = []
+    for a, b in zip([20, 128, 128], [128, 128, 128]):
+        lin = nn.Linear(a, b)
+        nn.init.normal_(lin.weight, std=a ** -0.5)
+        layers += [lin, nn.SELU()]
+    return nn.Sequential(*layers, nn.Linear(128, 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _distill():
+    """Digits with the soft predictions (temperature 2) of a fixed random teacher as targets."""
+    x, _, xv, _ = _digits()
+    x, xv = x.flatten(1), xv.flatten(1)
+    g = torch.Generator().manual_seed(33)
+    w1, w2 = torch.randn(64, 64, generator=g) / 8, torch.randn(64, 10, generator=g) / 4
+    def soft(a):
+        return torch.softmax(torch.tanh(a @ w1 * 3) @ w2 * 2, dim=1)
+    return x, soft(x), xv, soft(xv)
+
+
+def _kl_soft(logits, target):
+    return nn.functional.kl_div(torch.log_softmax(logits, dim=1), target, reduction="batchmean")
+
+
+def _agreement(logits, target):
+    return float((logits.argmax(1) == target.argmax(1)).float().mean())
+
+
+class _DAE(nn.Module):
+    """An MLP autoencoder that sees its input with Gaussian noise while training."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = _mlp([40, 128, 16, 128, 40])
+
+    def forward(self, x):
+        return self.net(x + 0.5 * torch.randn_like(x) if self.training else x)
+
+
+def _mnist1d_recon():
+    x, _, xv, _ = _mnist1d(4000)
+    return x, x, xv, xv
+
+
+class _ResConv1d(nn.Module):
+    """A 1-D CNN of three residual blocks without normalisation."""
+
+    def __init__(self, width: int = 16):
+        super().__init__()
+        self.inp = nn.Conv1d(1, width, 5, padding=2)
+        self.blocks = nn.ModuleList(nn.Sequential(nn.ReLU(), nn.Conv1d(width, width, 3, padding=1), nn.ReLU(),
+                                                  nn.Conv1d(width, width, 3, padding=1)) for _ in range(3))
+        self.head = nn.Linear(width, 10)
+
+    def forward(self, x):
+        h = self.inp(x[:, None])
+        for b in self.blocks:
+            h = h + b(h)
+        return self.head(torch.relu(h).mean(2))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -536,6 +641,25 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh4-bigru-tagger-adam",
        _plain(_tags, _Tagger, lambda p: torch.optim.Adam(p, lr=1e-3), _token_ce, 32, _token_accuracy),
        800, "val_acc", "Adam", 1e-3, family="fresh4"),
+    # the fifth batch: other losses and training signals
+    _t("fresh5-gru-mnist1d-sgd",
+       _plain(_mnist1d_seq, lambda: _LastStep(nn.GRU(1, 48, batch_first=True), 48, 10), lambda p: torch.optim.SGD(p, lr=1e-2),
+              nn.CrossEntropyLoss(), 32, accuracy), 1500, "val_acc", "SGD", 1e-2, family="fresh5"),
+    _t("fresh5-cnn-digits-noisy-adam",
+       _plain(_noisy_digits, _cnn_dropout, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       800, "val_acc", "Adam", 1e-3, family="fresh5"),
+    _t("fresh5-selu-mlp-sgdm",
+       _plain(_heavy_tailed, _selu_mlp, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.L1Loss(), 64, _r2),
+       1000, "val_r2", "SGD(momentum=0.9)", 1e-2, family="fresh5"),
+    _t("fresh5-distill-digits-adam",
+       _plain(_distill, lambda: _mlp([64, 128, 10]), lambda p: torch.optim.Adam(p, lr=1e-3), _kl_soft, 32, _agreement),
+       600, "val_acc", "Adam", 1e-3, family="fresh5"),
+    _t("fresh5-dae-mnist1d-rmsprop",
+       _plain(_mnist1d_recon, _DAE, lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.MSELoss(), 128, recon_r2),
+       600, "val_r2", "RMSprop", 1e-2, family="fresh5"),
+    _t("fresh5-resconv-mnist1d-adamw",
+       _plain(_mnist1d_data, _ResConv1d, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.CrossEntropyLoss(),
+              128, accuracy), 600, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh5"),
 )}
 
 
