@@ -164,17 +164,27 @@ def _reverse(n: int = 6000, length: int = 8, vocab: int = 10):
     return x[:cut], y[:cut], x[cut:], y[cut:]
 
 
-class _Reverser(nn.Module):
-    def __init__(self, vocab: int = 10, length: int = 8, d: int = 32):
+class _Encoder(nn.Module):
+    """A post-LayerNorm transformer encoder (torch's default, as in the original Transformer) over
+    tokens or patches: `embed`, a learnt position code, `layers` layers, a linear head per token
+    or, with ``pool``, on the tokens' mean."""
+
+    def __init__(self, embed: nn.Module, tokens: int, d: int, heads: int, layers: int, out: int, pool: bool = False,
+                 prepare=None):
         super().__init__()
-        self.embed = nn.Embedding(vocab, d)
-        self.pos = nn.Parameter(torch.randn(1, length, d) * 0.02)
-        layer = nn.TransformerEncoderLayer(d, 2, 64, dropout=0.0, batch_first=True)
-        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
-        self.head = nn.Linear(d, vocab)
+        self.embed, self.prepare, self.pool = embed, prepare, pool
+        self.pos = nn.Parameter(torch.randn(1, tokens, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, heads, 64, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.head = nn.Linear(d, out)
 
     def forward(self, x):
-        return self.head(self.encoder(self.embed(x) + self.pos))
+        h = self.encoder(self.embed(x if self.prepare is None else self.prepare(x)) + self.pos)
+        return self.head(h.mean(1) if self.pool else h)
+
+
+def _reverser(vocab: int = 10, length: int = 8, d: int = 32) -> nn.Module:
+    return _Encoder(nn.Embedding(vocab, d), length, d, heads=2, layers=2, out=vocab)
 
 
 def _token_ce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -388,19 +398,9 @@ def _digits_flat():
     return x, x, xv, xv
 
 
-class _PostLN(nn.Module):
-    """A post-LayerNorm transformer encoder (as in the original Transformer) over MNIST-1D patches."""
-
-    def __init__(self, d: int = 32, layers: int = 4, classes: int = 10):
-        super().__init__()
-        self.embed = nn.Linear(4, d)
-        self.pos = nn.Parameter(torch.randn(1, 10, d) * 0.02)
-        layer = nn.TransformerEncoderLayer(d, 4, 64, dropout=0.0, batch_first=True, norm_first=False)
-        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
-        self.head = nn.Linear(d, classes)
-
-    def forward(self, x):
-        return self.head(self.encoder(self.embed(_patches(x)) + self.pos).mean(1))
+def _post_ln(d: int = 32, layers: int = 4, classes: int = 10) -> nn.Module:
+    """A 4-layer post-LayerNorm encoder over the 10 patches of an MNIST-1D signal, mean-pooled."""
+    return _Encoder(nn.Linear(4, d), 10, d, heads=4, layers=layers, out=classes, pool=True, prepare=_patches)
 
 
 @functools.lru_cache(maxsize=1)
@@ -559,7 +559,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        _plain(_sines, lambda: _LastStep(nn.GRU(1, 32, batch_first=True), 32, 1), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9),
                 nn.MSELoss(), 32, _r2), 800, "val_r2", "SGD(momentum=0.9)", 1e-2),
     _t("fresh-tfm-reverse-adam",
-       _plain(_reverse, _Reverser, lambda p: torch.optim.Adam(p, lr=1e-3), _token_ce, 64, _token_accuracy),
+       _plain(_reverse, _reverser, lambda p: torch.optim.Adam(p, lr=1e-3), _token_ce, 64, _token_accuracy),
        1000, "val_acc", "Adam", 1e-3),
     _t("fresh-mlp-moons-sgd",
        _plain(_moons, lambda: _mlp([2, 32, 32, 2], act=nn.Tanh), lambda p: torch.optim.SGD(p, lr=1e-2),
@@ -615,7 +615,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        _plain(_digits_flat, _VAE, lambda p: torch.optim.Adam(p, lr=1e-3), _elbo, 32, _vae_r2),
        1500, "val_r2", "Adam", 1e-3, family="fresh3"),
     _t("fresh3-postln-mnist1d-adam",
-       _plain(_mnist1d_data, _PostLN, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       _plain(_mnist1d_data, _post_ln, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
        1000, "val_acc", "Adam", 1e-3, family="fresh3"),
     # the fourth batch: shapes that make the best LR unusual
     _t("fresh4-linear-unscaled-sgd",
