@@ -204,9 +204,12 @@ def test_slow_learner_verdict_names_the_shape_and_the_fix():
     sweep = clean_sweep(-1.0)
     r = _confirmed(sweep, lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.5 else np.full(s, 2.0))
     v = r.verdicts["lr"]
-    assert "slow_learner" in v.reasons and v.level == "medium"
-    assert "budget_steps" in v.message
+    assert "slow_learner" in v.reasons and "budget_steps" in v.message
     assert "diverged_at_once" not in v.reasons and "flat" not in v.reasons
+    # no run fell (here without a second round; with one, below): no run confirms the answer
+    assert r._decision.status == "slow"
+    assert "no_run_learned" in v.reasons and v.level == "low"
+    assert "warm-up" in v.message and "Adam" in v.message
 
 
 def test_runs_that_all_fell_alike_are_a_tie_and_the_verdict_says_they_fell():
@@ -220,6 +223,7 @@ def test_runs_that_all_fell_alike_are_a_tie_and_the_verdict_says_they_fell():
     assert r._choice.status == "slow"
     v = r.verdicts["lr"]
     assert "runs_tie" in v.reasons and "slow_learner" not in v.reasons and v.level == "medium"
+    assert "no_run_learned" not in v.reasons        # they fell: something was learnt
     assert "no run's loss fell" not in v.message and "fell by about as much" in v.message
     falls = [d for d, said in zip(r.confirm.drops, r._choice.verdicts) if said != "explodes"]
     assert f"{min(falls):.1%} to {max(falls):.1%}" in v.message
@@ -260,6 +264,7 @@ def test_a_slow_learner_is_given_longer_runs_below_the_explosion_and_their_best_
     assert P.grid_index(r.lr) == final.k + P.DEFAULT_POLICY.offsets_for(False).lr
     v = r.verdicts["lr"]
     assert "slow_learner" in v.reasons and f"lr={P.grid_lr(final.k):.3g} fell most" in v.message
+    assert "no_run_learned" not in v.reasons and v.level == "medium"      # a longer run learnt
     # longer runs in which nothing falls either: the slow learner's answer below the explosion, as before
     flat = lambda u, s: curve(u, s) if u >= -1.5 else np.full(s, 2.3)      # noqa: E731
     probe, long = P.confirm(LONG, sweep, run_from(flat, 40), run_from(flat, 100))
@@ -267,6 +272,8 @@ def test_a_slow_learner_is_given_longer_runs_below_the_explosion_and_their_best_
     assert long is not None and final.status == "slow" and final.k == first.k
     r = sweep.with_confirmation(probe, long)
     assert "nor did any of 4 longer runs" in r.verdicts["lr"].message
+    assert "no_run_learned" in r.verdicts["lr"].reasons and r.verdicts["lr"].level == "low"
+    assert "in 100 steps" in r.verdicts["lr"].message           # the longest run tried
 
 
 def test_every_run_exploding_is_no_answer_with_a_fix():

@@ -25,6 +25,9 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``diverged_at_once`` (low): every run exploded, even after moving down; no answer.
 - ``slow_learner`` (medium): no run fell, the higher ones exploded; longer runs below the
   explosion decide when one of them fell, else the answer sits below the lowest LR that exploded.
+- ``no_run_learned`` (low): a slow learner in which the longer runs did not fall either: no
+  run confirms the answer (on the fresh benchmark tasks such answers trained worst: a GRU under
+  plain SGD learnt nothing at any constant LR).
 - ``runs_tie`` (medium): every run that did not explode fell by about as much (the policy's
   ``tie`` rule), the higher ones exploded; the runs cannot rank the LRs and the answer sits
   below the lowest LR that exploded, as for a slow learner.
@@ -89,7 +92,8 @@ CONFIRMED_RULE = "confirmed"
 SLOW_RULE = "below_explosion"
 
 LEVELS = ("high", "medium", "low")
-LOW_REASONS = frozenset({"flat", "diverged_at_once", "no_answer", "suggesters_disagree", "repeats_disagree"})
+LOW_REASONS = frozenset({"flat", "diverged_at_once", "no_answer", "suggesters_disagree", "repeats_disagree",
+                         "no_run_learned"})
 #: reasons that inform without lowering the level
 INFO_REASONS = frozenset({"extended"})
 USES = ("lr", "one_cycle_max_lr", "clr_base", "clr_max")
@@ -280,6 +284,12 @@ def confirm_checks(r) -> list[tuple[str, str]]:
             out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
                                         f"{runs.steps} steps{longer}, while the runs from lr={low:.3g} up exploded. "
                                         f"Short runs cannot rank the LRs, {where}"))
+            longest = runs.steps if long is None else max(runs.steps, long.steps)
+            out.append(("no_run_learned", f"No run learned anything: the answer is not confirmed by any run, only "
+                                          f"placed below the explosion. This network may not learn at a constant LR "
+                                          f"in {longest} steps: check with a short training run at the answer before "
+                                          "a long one, and if the loss stays put try a warm-up or a one-cycle "
+                                          "schedule, or an adaptive optimizer (e.g. Adam)."))
     else:
         good = [k for k, said in zip(ks, ch.verdicts) if said != EXPLODES]
         long, n_before = r.confirm_long, len(out)
