@@ -544,6 +544,23 @@ class _ResConv1d(nn.Module):
         return self.head(torch.relu(h).mean(2))
 
 
+@functools.lru_cache(maxsize=1)
+def _regression(n: int = 2000, d: int = 20):
+    from sklearn.datasets import make_regression
+
+    x, y = make_regression(n, n_features=d, n_informative=12, noise=5.0, random_state=41)
+    y = y + 25.0 * np.sin(x[:, 0]) * x[:, 1]                                  # an interaction to learn
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32), 1 / 4)
+    a, b = _standard(xtr, xva)
+    m, s = ytr.mean(), ytr.std()
+    return a, torch.tensor((ytr - m) / s)[:, None], b, torch.tensor((yva - m) / s)[:, None]
+
+
+def _cnn_pool() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1),
+                         nn.ReLU(), nn.Flatten(), nn.Linear(32 * 16, 10))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -660,6 +677,25 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh5-resconv-mnist1d-adamw",
        _plain(_mnist1d_data, _ResConv1d, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.CrossEntropyLoss(),
               128, accuracy), 600, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh5"),
+    # the sixth batch: budgets outside the suite's 300-5,000 steps (100-250, and 8,000)
+    _t("fresh6-reg-make-adamw-b100",
+       _plain(_regression, lambda: _mlp([20, 64, 64, 1]), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.MSELoss(), 16, _r2), 100, "val_r2", "AdamW(weight_decay=0.01)", 1e-3, family="fresh6"),
+    _t("fresh6-mlp-digits-adam-b150",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 128, 10])), lambda p: torch.optim.Adam(p, lr=1e-3),
+              nn.CrossEntropyLoss(), 32, accuracy), 150, "val_acc", "Adam", 1e-3, family="fresh6"),
+    _t("fresh6-cnn-digits-sgdm-b200",
+       _plain(_digits, _cnn_pool, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 64,
+              accuracy), 200, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh6"),
+    _t("fresh6-gru-sines-adam-b250",
+       _plain(_sines, lambda: _LastStep(nn.GRU(1, 32, batch_first=True), 32, 1), lambda p: torch.optim.Adam(p, lr=1e-3),
+              nn.MSELoss(), 32, _r2), 250, "val_r2", "Adam", 1e-3, family="fresh6"),
+    _t("fresh6-rnn-sines-sgd-b1000",
+       _plain(_sines, lambda: _LastStep(nn.RNN(1, 32, batch_first=True), 32, 1), lambda p: torch.optim.SGD(p, lr=1e-2),
+              nn.MSELoss(), 32, _r2), 1000, "val_r2", "SGD", 1e-2, family="fresh6"),
+    _t("fresh6-mlp-mnist1d-adam-b8000",
+       _plain(_mnist1d_data, lambda: _mlp([40, 128, 128, 10]), lambda p: torch.optim.Adam(p, lr=1e-3),
+              nn.CrossEntropyLoss(), 64, accuracy), 8000, "val_acc", "Adam", 1e-3, family="fresh6"),
 )}
 
 
