@@ -40,11 +40,12 @@ class Unrecorded(Exception):
     """A design asked for a run the evidence does not hold (outside the recorded probes)."""
 
 
-def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0):
+def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0, start: float | None = None):
     """A ``run(lrs)`` callback for ``lrscope.analysis._policy.confirm`` that reads recorded probes.
 
     A recorded probe is cut where find_lr's run would stop (the first loss that is non-finite or
-    above ``start + (diverge_factor - 1) * |start|``, kept) and at ``steps``; the validation loss
+    above ``ref + (diverge_factor - 1) * |ref|``, kept, ``ref`` the first loss or, when larger,
+    ``start``, the starting model's mean loss) and at ``steps``; the validation loss
     is the recorded one at the last checkpoint (every 25 steps) at or before ``steps``.
     Returns (run, counter) where counter["steps"] sums the optimizer steps spent.
     """
@@ -60,8 +61,8 @@ def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0)
             loss = ev.probe_loss(k, steps)
             if loss is None:
                 raise Unrecorded(k)
-            start = loss[0]
-            limit = start + (diverge_factor - 1.0) * abs(start)
+            ref = loss[0] if start is None else max(loss[0], start)
+            limit = ref + (diverge_factor - 1.0) * abs(ref)
             bad = np.nonzero(~np.isfinite(loss) | (loss > limit))[0]
             if bad.size:
                 loss = loss[: bad[0] + 1]
@@ -73,7 +74,7 @@ def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0)
                 v = ev.probe_val(k, (steps // 25) * 25 - 1) if ok else None
                 vals.append(math.nan if v is None else v)
         return ProbeResult(lrs=np.array(lrs), curves=tuple(curves), steps=steps,
-                           val_losses=np.array(vals) if val else None)
+                           val_losses=np.array(vals) if val else None, start_loss=start)
 
     return run, counter
 
@@ -83,15 +84,37 @@ def _sweep(ev: Evidence):
     return ev.sweep_result()
 
 
+#: False: every run's explosion measured from its own first loss alone (the rule before
+#: ``start_loss``), to compare
+START = True
+
+
+def _start(ev: Evidence, sweep) -> tuple[float | None, int]:
+    """(the runs' starting loss, optimizer steps spent measuring it), as find_lr gets them: the
+    sweep's first losses when its LR there was negligible, else ``START_BATCHES`` steps at LR 0,
+    replayed with the lowest recorded probe (six decades below the sweep's stop)."""
+    from lrscope.analysis import _policy as P
+
+    if not START:
+        return None, 0
+    s = P.start_loss(sweep)
+    if s is not None:
+        return s, 0
+    low = ev.probe_loss(min(ev.probes), P.START_BATCHES)
+    return float(np.mean(low)), P.START_BATCHES
+
+
 def replay(ev: Evidence, policy, budget: int | None, val: bool):
     """(Choice or None when unrecorded, optimizer steps spent) of one policy on one seed's evidence."""
     from lrscope.analysis import _policy as P
 
     sweep = _sweep(ev)
-    run, counter = replay_run(ev, P.run_steps(policy, budget), val)
-    run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val)
-    run_slow, counter_slow = replay_run(ev, P.slow_run_steps(policy, budget), val)
-    spent = (lambda: len(sweep.lrs) + counter["steps"] + counter_long["steps"] + counter_slow["steps"])  # noqa: E731
+    start, measured = _start(ev, sweep)
+    run, counter = replay_run(ev, P.run_steps(policy, budget), val, start=start)
+    run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val, start=start)
+    run_slow, counter_slow = replay_run(ev, P.slow_run_steps(policy, budget), val, start=start)
+    spent = (lambda: len(sweep.lrs) + measured + counter["steps"] + counter_long["steps"]  # noqa: E731
+             + counter_slow["steps"])
     try:
         probe, long = P.confirm(policy, sweep, run, run_long, run_slow)
     except Unrecorded:

@@ -138,7 +138,7 @@ class Evidence:
         ``end_lr * 10**extend_decades`` when it has not diverged), stopped by the runner's rule."""
         from lrscope.analysis import RangeTestResult
         from lrscope.analysis.smoothing import DebiasedEMA
-        from lrscope.runner import is_diverged
+        from lrscope.runner import SETTLE_STEPS, is_diverged
 
         lrs = np.asarray(self.sweep["lrs"], dtype=float)
         loss = np.array([np.nan if x is None else x for x in self.sweep["loss"]], dtype=float)
@@ -155,8 +155,9 @@ class Evidence:
             s = ema.update(l)
             smoothed.append(s)
             first = s if first is None else first
-            best = min(best, s)
-            if is_diverged(s, best, first, diverge_factor):
+            if i >= SETTLE_STEPS - 1:
+                best = min(best, s)
+            if i >= SETTLE_STEPS - 1 and is_diverged(s, best, first, diverge_factor):
                 stop, reason = i + 1, "diverged"
                 break
         n = stop

@@ -470,7 +470,9 @@ def test_cost_counts_every_optimizer_step():
     res = lrscope.find_lr(model, opt, mse, data, num_steps=30, progress=False)
     assert res.cost_steps == len(steps)
     runs = [res.confirm] + ([res.confirm_long] if res.confirm_long is not None else [])
-    assert res.cost_steps == len(res.lrs) + sum(len(c) for r in runs for c in r.curves)
+    # the starting loss is read off the sweep when its first LRs were negligible, else measured
+    measured = 0 if P.start_loss(res) is not None else P.START_BATCHES
+    assert res.cost_steps == len(res.lrs) + measured + sum(len(c) for r in runs for c in r.curves)
     sweep_only = lrscope.find_lr(model, opt, mse, data, num_steps=30, confirm=False, extend_decades=0,
                                  progress=False)
     assert sweep_only.confirm is None and sweep_only.cost_steps == len(sweep_only.lrs) <= 30
@@ -502,4 +504,50 @@ def test_a_long_budget_caps_every_run_at_the_policys_longest():
     if res.confirm_long is not None:
         assert res.confirm_long.steps == 300
     runs = [res.confirm] + ([res.confirm_long] if res.confirm_long is not None else [])
-    assert res.cost_steps == len(res.lrs) + sum(len(c) for r in runs for c in r.curves) < 100_000 / 20
+    measured = 0 if P.start_loss(res) is not None else P.START_BATCHES
+    assert res.cost_steps == len(res.lrs) + measured + sum(len(c) for r in runs for c in r.curves) < 100_000 / 20
+
+
+def _regression_batches(easy_first: bool):
+    """A 16-sample-batch regression whose first batch holds small targets (its loss at the start
+    is about 1/20 of the model's mean loss), or the same batches with that one moved to the end."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(640, 8, generator=g)
+    y = (x @ torch.randn(8, generator=g))[:, None] + 0.3 * torch.randn(640, 1, generator=g)
+    y = (y - y.mean()) / y.std()
+    order = torch.argsort(y[:, 0].abs())
+    rest = torch.cat([order[:100], order[116:]])
+    idx = torch.cat([order[100:116], rest[torch.randperm(624, generator=g)]])
+    batches = [(x[idx[i:i + 16]], y[idx[i:i + 16]]) for i in range(0, 640, 16)]
+    if not easy_first:
+        batches = batches[1:] + batches[:1]
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
+    return model, torch.optim.AdamW(model.parameters(), lr=1e-3), batches
+
+
+def test_the_starting_loss_is_the_sweeps_first_losses_while_its_lr_was_negligible():
+    sweep = clean_sweep(-1.0)          # from 1e-7, stopped near 0.5
+    assert P.start_loss(sweep) == pytest.approx(float(np.mean(sweep.losses[:P.START_BATCHES])))
+    fast = synthetic_result(lambda u: 3.0 - 0.1 * u, start_lr=1e-3, end_lr=1.0, num_steps=30)
+    assert P.start_loss(fast) is None                       # 1e-3 .. is not negligible: find_lr measures
+
+
+def test_an_easy_first_batch_does_not_change_the_answer():
+    """With the first batch's loss 1/20 of the usual one, the old rules (the sweep's best taken
+    from the first step, each run measured from its first loss) stopped the sweep at once and
+    saw every run as flat: no answer. The answer must be the one the same batches give when
+    an ordinary batch comes first."""
+    import lrscope
+
+    answers = {}
+    for easy in (True, False):
+        model, opt, batches = _regression_batches(easy)
+        res = lrscope.find_lr(model, opt, torch.nn.MSELoss(), batches, progress=False)
+        assert res.lr is not None and res.one_cycle_max_lr is not None
+        answers[easy] = res
+    easy, usual = answers[True], answers[False]
+    assert float(easy.losses[0]) < 0.1 * easy.confirm.start_loss      # the shape this test is about
+    assert easy.stop_reason == "diverged" and easy.lrs[-1] > 1e-3
+    assert abs(P.grid_index(easy.lr) - P.grid_index(usual.lr)) <= P.DEFAULT_POLICY.spacing
+    assert abs(P.grid_index(easy.one_cycle_max_lr) - P.grid_index(usual.one_cycle_max_lr)) <= P.DEFAULT_POLICY.spacing

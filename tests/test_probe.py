@@ -46,6 +46,27 @@ def test_negative_losses_use_the_absolute_start():
     assert drops[0] == pytest.approx((-1.0 - np.mean(curves[0][-4:])) / 1.0)
 
 
+def test_a_low_first_loss_is_replaced_by_the_starting_mean_when_given():
+    """At small batch sizes the first batch's loss can lie far below the model's mean loss
+    (0.25 against 1.0). Measured from it alone, a run that stays put "explodes" (it ends 4x
+    above its start) and one that learns to 0.2 barely "falls"; measured from the larger of
+    the first loss and the starting mean, they are too slow and good, and a real blow-up
+    still explodes. A starting mean below the first loss changes nothing."""
+    stay = np.r_[0.25, np.full(19, 1.0)]
+    learn = np.r_[0.25, np.linspace(1.0, 0.2, 19)]
+    blow = np.r_[0.25, np.geomspace(1.0, 30.0, 19)]
+    alone, drops_alone, _ = probe_verdicts([stay, learn, blow], steps=20)
+    assert alone[0] == "explodes" and alone[2] == "explodes"
+    verdicts, drops, best = probe_verdicts([stay, learn, blow], steps=20, start=1.0)
+    assert verdicts == ("too slow", "good", "explodes") and best == 1
+    assert drops[1] == pytest.approx(1.0 - np.mean(learn[-4:]))      # (1.0 - end) / 1.0
+    lower = probe_verdicts([stay, learn, blow], steps=20, start=0.1)
+    assert lower[0] == alone and np.allclose(lower[1][:2], drops_alone[:2])
+    res = ProbeResult(lrs=[0.1, 0.01, 1.0], curves=[stay, learn, blow], steps=20, start_loss=1.0)
+    assert list(res.verdicts.values()) == list(verdicts)
+    assert ProbeResult.from_dict(json.loads(json.dumps(res.to_dict()))).start_loss == 1.0
+
+
 def test_nothing_good_when_every_run_explodes():
     res = ProbeResult(lrs=[1.0, 0.1], curves=[np.r_[1.0, np.inf], _curve(1.0, 5.0)], steps=10)
     assert set(res.verdicts.values()) == {"explodes"}

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrscope.errors import InvalidArgumentError, RangeTestError
-from lrscope.runner import is_diverged, run_sweep, sweep_lrs
+from lrscope.runner import SETTLE_STEPS, is_diverged, run_sweep, sweep_lrs
 
 
 def _ema_by_hand(xs, beta):
@@ -92,6 +92,28 @@ def test_stops_when_the_loss_blows_up_at_the_predicted_step():
     assert len(log.losses) == first_bad + 1
     assert log.lrs[-1] == lrs[first_bad]
     assert f"{lrs[first_bad]:.4g}" in log.stop_message
+
+
+def test_an_easy_first_batch_is_not_taken_for_the_best_loss():
+    """One batch far below the model's usual loss (0.04 against 0.8, as a 16-sample regression
+    batch of small targets gives) must not make the ordinary batches after it look like
+    divergence: the sweep takes its best and checks the rule from step SETTLE_STEPS on, and then
+    stops where the loss really blows up."""
+    lrs = sweep_lrs(1e-7, 10.0, 100)
+    calls = []
+
+    def step(lr):
+        calls.append(lr)
+        return 0.04 if len(calls) == 1 else (0.8 if lr < 0.1 else 50.0)
+
+    log = run_sweep(step, lrs, smoothing=0.98, diverge_factor=4.0)
+    assert log.stop_reason == "diverged" and log.lrs[-1] >= 0.1 and len(log.losses) > SETTLE_STEPS
+    # the same curve with the rule checked from the first step stops at once (what it replaces)
+    smoothed = np.asarray(log.smoothed)
+    assert is_diverged(smoothed[1], min(smoothed[:2]), smoothed[0], 4.0)
+    # a NaN still stops the sweep at once, settled or not
+    nan = run_sweep(lambda lr: 1.0 if lr < 2e-7 else math.nan, lrs, smoothing=0.98)
+    assert nan.stop_reason == "non-finite" and len(nan.losses) < SETTLE_STEPS
 
 
 def test_divergence_rule_works_for_negative_losses():

@@ -23,6 +23,12 @@ For a positive loss whose best stays above 1% of the first value this is exactly
 classic ``smoothed > diverge_factor * best`` (fastai, torch-lr-finder); for a negative loss it
 still means "rose far above its best" instead of triggering at once.
 
+The sweep neither takes its best nor checks the rule before step ``SETTLE_STEPS`` (10): the
+debiased EMA is then a mean of at least that many losses. Earlier, one easy batch (at a batch
+size of 16, a first loss a quarter of the model's mean loss is not rare) would be the "best",
+and the next ordinary batches would look like divergence at 1e-7. A NaN/inf loss stops the
+sweep at any step.
+
 A training run at a fixed LR (a search trial) uses the same rule with the whole starting
 loss in the scale, ``scale = max(|best|, |smoothed_0|)`` (``first_weight=1``,
 :data:`TRAINING_FIRST_WEIGHT`): there the loss may fall to ~0, and batch noise of a few
@@ -43,7 +49,7 @@ from . import _validate as v
 from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
-__all__ = ["MIN_STEPS", "MAX_STEPS", "TRAINING_FIRST_WEIGHT", "EXTEND_DECADES", "sweep_lrs", "extended_lrs", "is_diverged",
+__all__ = ["MIN_STEPS", "MAX_STEPS", "TRAINING_FIRST_WEIGHT", "EXTEND_DECADES", "SETTLE_STEPS", "sweep_lrs", "extended_lrs", "is_diverged",
            "SweepLog", "run_sweep",
            "Trainee", "Plan", "plan_range_test", "range_test", "short_runs"]
 
@@ -138,6 +144,11 @@ def extended_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "ex
     i = np.arange(num_steps, num_steps + extra, dtype=float)
     more = start_lr * (end_lr / start_lr) ** (i / (num_steps - 1))
     return np.concatenate([planned, more])
+
+
+#: the sweep takes its best smoothed loss, and checks the divergence rule, from this step on
+#: (1-based; see the module docstring)
+SETTLE_STEPS = 10
 
 
 def is_diverged(smoothed: float, best: float, first: float, diverge_factor: float, *,
@@ -285,7 +296,8 @@ def run_sweep(
             metrics.append(metric)
             if first is None:
                 first = s
-            best = min(best, s)
+            if i >= SETTLE_STEPS - 1:
+                best = min(best, s)
             if val_fn is not None and (i + 1) % val_every == 0:
                 vl, vm = val_fn()
                 val_steps.append(i)
@@ -294,7 +306,7 @@ def run_sweep(
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(lr=f"{lr:.2e}", loss=f"{s:.4g}", refresh=False)
-            if is_diverged(s, best, first, diverge_factor):
+            if i >= SETTLE_STEPS - 1 and is_diverged(s, best, first, diverge_factor):
                 ratio = "" if best <= 0 else f" ({s / best:.2g}x)"
                 stop_reason = "diverged"
                 stop_message = (f"smoothed loss {s:.4g} rose far above its best {best:.4g}{ratio} "
@@ -441,21 +453,25 @@ def range_test(trainee: Trainee, plan: Plan, *, progress: bool = True, **fields:
             extend_decades=plan.extend_decades, **fields))
     result = results[0] if plan.repeats == 1 else RangeTestResult.from_repeats(results)
     if plan.confirm and len(result.lrs):
-        result = _confirm(result, trainee, seed=plan.seed, diverge_factor=plan.diverge_factor, progress=progress)
-        cost += int(sum(len(c) for runs in (result.confirm, result.confirm_long) if runs is not None
-                        for c in runs.curves))
+        result, measured = _confirm(result, trainee, seed=plan.seed, diverge_factor=plan.diverge_factor,
+                                    progress=progress)
+        cost += measured + int(sum(len(c) for runs in (result.confirm, result.confirm_long) if runs is not None
+                                   for c in runs.curves))
     result.cost_steps = int(cost)
     return result
 
 
 def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int | None, bar=None,
-               diverge_factor: float | None = None, validate: bool = False) -> tuple[list[np.ndarray], list[float]]:
+               diverge_factor: float | None = None, validate: bool = False,
+               start: float | None = None) -> tuple[list[np.ndarray], list[float]]:
     """Constant-LR runs of ``steps`` optimizer steps, each from the saved start (restored first).
 
     A run stops at its first non-finite loss and, with ``diverge_factor``, at the first loss
-    above ``start + (diverge_factor - 1) * |start|`` (the probe's "explodes" rule: nothing
-    after it can change that verdict). With ``validate`` the run is then evaluated (NaN for a
-    run that stopped early). Returns the loss curves and validation losses.
+    above ``ref + (diverge_factor - 1) * |ref|`` (the probe's "explodes" rule: nothing after it
+    can change that verdict), where ``ref`` is the run's first loss or, when larger, ``start``
+    (the starting model's mean loss, ``lrscope.analysis.probe.probe_verdicts``). With
+    ``validate`` the run is then evaluated (NaN for a run that stopped early). Returns the loss
+    curves and validation losses.
     """
     curves: list[np.ndarray] = []
     vals: list[float] = []
@@ -478,7 +494,8 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
                 stopped = True
             elif diverge_factor is not None:
                 if i == 0:
-                    limit = loss + (diverge_factor - 1.0) * abs(loss)
+                    ref = loss if start is None else max(loss, start)
+                    limit = ref + (diverge_factor - 1.0) * abs(ref)
                 elif loss > limit:
                     stopped = True
             if stopped:
@@ -494,13 +511,22 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
 
 def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float, progress: bool):
     """The confirmation stage: rounds of short runs chosen by the policy, then the longer runs
-    (ranked by the validation loss when the trainee can evaluate); returns the result with them."""
+    (ranked by the validation loss when the trainee can evaluate); returns the result with them
+    and the optimizer steps spent measuring the starting loss (0 when the sweep gave it)."""
     from .analysis import _policy as P
     from .analysis.probe import ProbeResult
 
     policy = P.DEFAULT_POLICY
     validate = bool(trainee.can_evaluate)
     bar = None
+    start, measured = P.start_loss(sweep), 0
+    if start is None:
+        # the sweep's first steps were not at a negligible LR: the starting model's loss on the
+        # runs' first batches, measured with steps at LR 0 (the weights do not move)
+        (first,), _ = short_runs(trainee, [0.0], P.START_BATCHES, seed=seed)
+        measured = len(first)
+        finite = first[np.isfinite(first)]
+        start = float(np.mean(finite)) if finite.size else None
 
     def runner(steps: int):
         """A ``run(lrs)`` callback for one round length: trains the runs, returns all of its runs so far."""
@@ -517,12 +543,12 @@ def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float
                 bar.total += len(new_lrs) * steps
                 bar.refresh()
             c, vl = short_runs(trainee, new_lrs, steps, seed=seed, bar=bar, diverge_factor=diverge_factor,
-                               validate=validate)
+                               validate=validate, start=start)
             lrs.extend(float(x) for x in new_lrs)
             curves.extend(c)
             vals.extend(vl)
             return ProbeResult(lrs=np.asarray(lrs), curves=tuple(curves), steps=steps, diverge_factor=diverge_factor,
-                               val_losses=np.asarray(vals) if validate else None)
+                               val_losses=np.asarray(vals) if validate else None, start_loss=start)
 
         return run
 
@@ -533,4 +559,4 @@ def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float
     finally:
         if bar is not None:
             bar.close()
-    return sweep.with_confirmation(runs, long_runs)
+    return sweep.with_confirmation(runs, long_runs), measured

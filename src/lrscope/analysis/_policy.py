@@ -54,11 +54,13 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
 from .probe import EXPLODES, GOOD, probe_verdicts
 
 __all__ = ["GRID_PER_DECADE", "Offsets", "Policy", "DEFAULT_POLICY", "grid_index", "grid_lr", "run_steps",
            "long_run_steps", "slow_run_steps", "long_candidates", "slow_candidates", "confirm", "Choice", "choose",
-           "decide", "answers"]
+           "decide", "answers", "start_loss", "START_BATCHES"]
 
 #: confirmation LRs lie on the grid 10**(k / GRID_PER_DECADE)
 GRID_PER_DECADE = 6
@@ -72,6 +74,15 @@ MAX_SHIFTS = 2
 #: a slow learner's longer runs are this many times as long as a first-round run (budget unknown);
 #: a prior, not fitted: no task of the benchmark's suite is a slow learner in which nothing fell
 SLOW_LENGTH = 4
+#: a run's fall and its divergence are measured from the larger of its first loss and the
+#: starting model's mean loss over the runs' first ``START_BATCHES`` batches (one batch's loss
+#: can be far below the mean at small batch sizes: on a 16-sample regression batch the first
+#: loss was a quarter of the mean, so every run that did not learn at once "exploded";
+#: probe.probe_verdicts)
+START_BATCHES = 20
+#: the sweep's first losses stand for the starting model's when its LR there was at most this
+#: fraction of the LR where it stopped; otherwise find_lr measures them (runs at LR 0)
+NEGLIGIBLE_LR = 1e-3
 #: a slow learner needs at least this many runs that did not explode; with fewer, none of which
 #: fell, the candidates move down instead (the runs sat too close to the explosion to say anything)
 MIN_STABLE = 2
@@ -216,6 +227,18 @@ def anchor_index(policy: Policy, sweep) -> int:
     raise ValueError(f"unknown anchor {policy.anchor!r}")
 
 
+def start_loss(sweep, n: int = START_BATCHES) -> float | None:
+    """The starting model's mean loss over the first ``n`` batches, read off the sweep (which sees
+    the same batches as every confirmation run, from the same state) when its LR over those steps
+    was negligible (at most ``NEGLIGIBLE_LR`` times the LR where it stopped); None when it was not
+    (then the caller measures it) or the sweep is shorter than ``n`` steps or not finite there."""
+    losses = np.asarray(sweep.losses, dtype=float)[:n]
+    lrs = np.asarray(sweep.lrs, dtype=float)
+    if losses.size < n or not np.all(np.isfinite(losses)) or not lrs[n - 1] <= NEGLIGIBLE_LR * lrs[-1]:
+        return None
+    return float(np.mean(losses))
+
+
 def _tried(probe) -> dict[int, int]:
     """{grid index: position in the probe record} of the runs so far."""
     return {} if probe is None else {grid_index(lr): i for i, lr in enumerate(probe.lrs)}
@@ -309,7 +332,8 @@ def choose(policy: Policy, probe, *, tie: bool = True) -> Choice:
     """Rank the confirmation runs of one round (see the module docstring); ``tie=False`` turns
     the policy's tie rule off (the longer runs lie below a best run that fell, so they are ranked
     only)."""
-    verdicts, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio)
+    verdicts, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio,
+                                        getattr(probe, "start_loss", None))
     ks = [grid_index(lr) for lr in probe.lrs]
     ok = [i for i, v in enumerate(verdicts) if v != EXPLODES]
     val = getattr(probe, "val_losses", None)

@@ -4,7 +4,8 @@ A probe trains a few short runs from the same starting state, one per constant L
 method: "try 0.1, 0.01, 0.001 for a few hundred steps and look"). Each run gets a verdict:
 
 * ``start`` = the run's first loss (measured before any update, so the same starting point
-  for every LR), ``end`` = the mean of its last ``max(1, steps // 5)`` losses, and
+  for every LR; or, when given and larger, the starting model's mean loss over several
+  batches: see ``probe_verdicts``), ``end`` = the mean of its last ``max(1, steps // 5)`` losses, and
   ``drop = (start - end) / |start|`` (the relative decrease; > 0 is progress);
 * **explodes**: a NaN/inf loss, or the loss rose above ``start + (diverge_factor - 1) * |start|``
   (the range test's divergence rule), or it ended more than 10% above its start
@@ -39,7 +40,8 @@ def _tail(steps: int) -> int:
     return max(1, steps // 5)
 
 
-def probe_verdicts(curves, steps: int, diverge_factor: float = 4.0, slow_ratio: float = 0.5):
+def probe_verdicts(curves, steps: int, diverge_factor: float = 4.0, slow_ratio: float = 0.5,
+                   start: float | None = None):
     """Verdicts, relative drops and the best LR's index for a set of probe curves.
 
     Args:
@@ -47,6 +49,11 @@ def probe_verdicts(curves, steps: int, diverge_factor: float = 4.0, slow_ratio: 
         steps: the planned steps per run (sets the tail length ``max(1, steps // 5)``).
         diverge_factor: the divergence threshold (> 1).
         slow_ratio: the "too slow" fraction of the best drop, in (0, 1).
+        start: the starting model's mean loss over several batches (``find_lr`` passes it:
+            ``ProbeResult.start_loss``), or None. When it is larger than a run's first loss,
+            the run's drop and its divergence are measured from it instead: at small batch
+            sizes one batch's loss can lie far below the model's typical loss, and then a run
+            that merely stays put would "explode" and one that learns would not "fall".
 
     Returns:
         ``(verdicts, drops, best_index)``: a tuple of strings, a float array (NaN for a run
@@ -65,11 +72,12 @@ def probe_verdicts(curves, steps: int, diverge_factor: float = 4.0, slow_ratio: 
             drops.append(math.nan)
             exploded.append(True)
             continue
-        start, end = c[0], float(np.mean(c[-k:]))
-        scale = abs(start) if start != 0 else 1.0
-        drop = (start - end) / scale
+        first, end = float(c[0]), float(np.mean(c[-k:]))
+        ref = first if start is None else max(first, float(start))
+        scale = abs(ref) if ref != 0 else 1.0
+        drop = (ref - end) / scale
         drops.append(drop)
-        peak_limit = start + (diverge_factor - 1.0) * scale
+        peak_limit = ref + (diverge_factor - 1.0) * scale
         exploded.append(bool(np.max(c) > peak_limit or drop < -RISE_TOLERANCE))
     ok = [d for d, e in zip(drops, exploded) if not e]
     best_drop = max(ok) if ok else math.nan
@@ -105,6 +113,9 @@ class ProbeResult:
         task_name: a label for reports.
         val_losses: (k,) validation loss at the end of each run (NaN where a run exploded),
             or None when no validation loader was given.
+        start_loss: the starting model's mean loss over the runs' first batches, or None;
+            when larger than a run's first loss, its drop and divergence are measured from it
+            (see ``probe_verdicts``).
     """
 
     lrs: np.ndarray
@@ -114,6 +125,7 @@ class ProbeResult:
     slow_ratio: float = 0.5
     task_name: str | None = None
     val_losses: np.ndarray | None = None
+    start_loss: float | None = None
 
     def __post_init__(self):
         self.lrs = np.asarray(self.lrs, dtype=float).ravel()
@@ -127,8 +139,10 @@ class ProbeResult:
             if self.val_losses.size != self.lrs.size:
                 raise InvalidArgumentError("val_losses", f"{self.val_losses.size} values for {self.lrs.size} lrs",
                                            "must hold one validation loss per LR", "pass one value per run.")
+        if self.start_loss is not None:
+            self.start_loss = v.finite("start_loss", self.start_loss)
         self._verdicts, self._drops, self._best = probe_verdicts(
-            self.curves, self.steps, self.diverge_factor, self.slow_ratio)
+            self.curves, self.steps, self.diverge_factor, self.slow_ratio, self.start_loss)
 
     @property
     def verdicts(self) -> dict[float, str]:
@@ -159,6 +173,7 @@ class ProbeResult:
             "drops": [_clean(x) for x in self._drops],
             "best_lr": self.best_lr,
             "val_losses": None if self.val_losses is None else [_clean(x) for x in self.val_losses],
+            "start_loss": self.start_loss,
         }
 
     @classmethod
@@ -170,7 +185,7 @@ class ProbeResult:
         val = d.get("val_losses")
         return cls(lrs=np.asarray(d["lrs"], dtype=float), curves=curves, steps=d["steps"],
                    diverge_factor=d.get("diverge_factor", 4.0), slow_ratio=d.get("slow_ratio", 0.5),
-                   task_name=d.get("task_name"),
+                   task_name=d.get("task_name"), start_loss=d.get("start_loss"),
                    val_losses=None if val is None else np.array([math.nan if x is None else x for x in val]))
 
     def summary(self) -> str:
