@@ -73,6 +73,22 @@ net under plain SGD:
 | fresh5-distill-digits-adam  | MLP student of a fixed random teacher      | Adam              |    32 |    600 | KL to soft targets |
 | fresh5-dae-mnist1d-rmsprop  | denoising MLP autoencoder 40-128-16-128-40 | RMSprop           |   128 |    600 | MSE             |
 | fresh5-resconv-mnist1d-adamw | residual 1-D CNN, no normalisation        | AdamW (wd 0.01)   |   128 |    600 | CE              |
+
+A sixth batch (family ``fresh6``), fixed before any lrscope answer on it was seen: budgets outside
+the suite's 300 to 5,000 steps, on common networks:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh6-reg-make-adamw-b100  | MLP 20-64-64-1, generated regression       | AdamW (wd 0.01)   |    16 |    100 | MSE             |
+| fresh6-mlp-digits-adam-b150 | MLP 64-128-10                              | Adam              |    32 |    150 | CE              |
+| fresh6-cnn-digits-sgdm-b200 | 2-D CNN with max-pooling                   | SGD momentum 0.9  |    64 |    200 | CE              |
+| fresh6-gru-sines-adam-b250  | GRU(32), next value of a sum of sines      | Adam              |    32 |    250 | MSE             |
+| fresh6-rnn-sines-sgd-b1000  | tanh RNN(32), the same                     | SGD               |    32 |   1000 | MSE             |
+| fresh6-mlp-mnist1d-adam-b8000 | MLP 40-128-128-10                        | Adam              |    64 |   8000 | CE              |
+
+Its first score found a failure (the 100-step regression: its first batch's loss is a quarter
+of the mean, and runs that stayed put "exploded"); the fix that followed makes its later
+figures not held out (``results/gen/fresh6_first_score.md`` keeps the first score).
 """
 
 from __future__ import annotations
