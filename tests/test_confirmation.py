@@ -551,3 +551,22 @@ def test_an_easy_first_batch_does_not_change_the_answer():
     assert easy.stop_reason == "diverged" and easy.lrs[-1] > 1e-3
     assert abs(P.grid_index(easy.lr) - P.grid_index(usual.lr)) <= P.DEFAULT_POLICY.spacing
     assert abs(P.grid_index(easy.one_cycle_max_lr) - P.grid_index(usual.one_cycle_max_lr)) <= P.DEFAULT_POLICY.spacing
+
+
+def test_the_starting_loss_is_measured_at_lr_0_when_the_sweep_started_high():
+    """A sweep from start_lr=1e-2 moves the weights from its first steps, so its first losses are
+    not the starting model's: find_lr measures them with 20 steps at LR 0, which must equal the
+    untouched model's mean loss over the first 20 batches (computed here with torch alone), and
+    count in the cost."""
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    mse = torch.nn.MSELoss()
+    with torch.no_grad():
+        expected = float(np.mean([float(mse(model(x), y)) for x, y in (data * 3)[:P.START_BATCHES]]))
+    res = lrscope.find_lr(model, opt, mse, data, start_lr=1e-2, end_lr=10.0, num_steps=30, progress=False)
+    assert P.start_loss(res) is None
+    assert res.confirm.start_loss == pytest.approx(expected, rel=1e-5)
+    runs = [res.confirm] + ([res.confirm_long] if res.confirm_long is not None else [])
+    assert res.cost_steps == len(res.lrs) + P.START_BATCHES + sum(len(c) for r in runs for c in r.curves)
