@@ -89,6 +89,18 @@ the suite's 300 to 5,000 steps, on common networks:
 Its first score found a failure (the 100-step regression: its first batch's loss is a quarter
 of the mean, and runs that stayed put "exploded"); the fix that followed makes its later
 figures not held out (``results/gen/fresh6_first_score.md`` keeps the first score).
+
+A seventh batch (family ``fresh7``), fixed before any lrscope answer on it was seen: noise and
+scale extremes, i.e. batches of 1 to 4, a loss summed over the batch, 64 training samples:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh7-mlp-digits-sgd-bs1   | MLP 64-64-10                               | SGD               |     1 |   2000 | CE              |
+| fresh7-reg-sum-sgdm         | MLP 20-64-64-1, the sixth batch's data     | SGD momentum 0.9  |    64 |    600 | MSE, summed     |
+| fresh7-cnn-digits-dropout-adamw-bs2 | CNN with dropout 0.5 (twice)       | AdamW (wd 0.01)   |     2 |   1500 | CE              |
+| fresh7-lstm-sines-rmsprop-bs4 | LSTM(32), next value of a sum of sines   | RMSprop           |     4 |   1000 | MSE             |
+| fresh7-mlp-moons64-adam     | MLP 2-64-64-2 on 64 training samples       | Adam              |     8 |   1000 | CE              |
+| fresh7-tfm-reverse-sgdm     | encoder, 2 layers, d=32: reverse 8 tokens  | SGD momentum 0.9  |    64 |   1500 | CE per token    |
 """
 
 from __future__ import annotations
@@ -577,6 +589,16 @@ def _cnn_pool() -> nn.Module:
                          nn.ReLU(), nn.Flatten(), nn.Linear(32 * 16, 10))
 
 
+def _moons_tiny():
+    x, y, xv, yv = _moons()
+    return x[:64], y[:64], xv, yv
+
+
+def _cnn_dropout_half() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.5),
+                         nn.Flatten(), nn.Linear(16 * 16, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 10))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -712,6 +734,26 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh6-mlp-mnist1d-adam-b8000",
        _plain(_mnist1d_data, lambda: _mlp([40, 128, 128, 10]), lambda p: torch.optim.Adam(p, lr=1e-3),
               nn.CrossEntropyLoss(), 64, accuracy), 8000, "val_acc", "Adam", 1e-3, family="fresh6"),
+    # the seventh batch: noise and scale extremes (batches of 1 to 4, a summed loss, 64 samples)
+    _t("fresh7-mlp-digits-sgd-bs1",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 64, 10])), lambda p: torch.optim.SGD(p, lr=1e-2),
+              nn.CrossEntropyLoss(), 1, accuracy), 2000, "val_acc", "SGD", 1e-2, family="fresh7"),
+    _t("fresh7-reg-sum-sgdm",
+       _plain(_regression, lambda: _mlp([20, 64, 64, 1]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9),
+              nn.MSELoss(reduction="sum"), 64, _r2), 600, "val_r2", "SGD(momentum=0.9), loss summed", 1e-2,
+       family="fresh7"),
+    _t("fresh7-cnn-digits-dropout-adamw-bs2",
+       _plain(_digits, _cnn_dropout_half, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.CrossEntropyLoss(), 2, accuracy), 1500, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh7"),
+    _t("fresh7-lstm-sines-rmsprop-bs4",
+       _plain(_sines, lambda: _LastStep(nn.LSTM(1, 32, batch_first=True), 32, 1), lambda p: torch.optim.RMSprop(p, lr=1e-2),
+              nn.MSELoss(), 4, _r2), 1000, "val_r2", "RMSprop", 1e-2, family="fresh7"),
+    _t("fresh7-mlp-moons64-adam",
+       _plain(_moons_tiny, lambda: _mlp([2, 64, 64, 2]), lambda p: torch.optim.Adam(p, lr=1e-3),
+              nn.CrossEntropyLoss(), 8, accuracy), 1000, "val_acc", "Adam", 1e-3, family="fresh7"),
+    _t("fresh7-tfm-reverse-sgdm",
+       _plain(_reverse, _reverser, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), _token_ce, 64, _token_accuracy),
+       1500, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh7"),
 )}
 
 
