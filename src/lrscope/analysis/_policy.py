@@ -13,7 +13,8 @@ the sweep's loss. So the answer draws on three kinds of evidence:
    (weights, optimizer, RNG, batch order), on the grid ``10**(k/6)`` (6 LRs per decade),
    ``count`` of them ``spacing`` grid steps apart below the bound, then the two half-way
    neighbours of the best one. A run "explodes", is "too slow" or is "good" by the probe's
-   rules (``lrscope.analysis.probe``); the best run is the good run whose loss fell most
+   rules (``lrscope.analysis.probe``), measured from the larger of its first loss and the
+   starting model's mean loss (``start_loss``); the best run is the good run whose loss fell most
    (over the last fifth of its steps), or, when a validation loader was given, the good
    run with the lowest validation loss at its end. Every run sees the same batches, so the
    comparison is paired.
