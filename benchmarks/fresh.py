@@ -101,6 +101,18 @@ scale extremes, i.e. batches of 1 to 4, a loss summed over the batch, 64 trainin
 | fresh7-lstm-sines-rmsprop-bs4 | LSTM(32), next value of a sum of sines   | RMSprop           |     4 |   1000 | MSE             |
 | fresh7-mlp-moons64-adam     | MLP 2-64-64-2 on 64 training samples       | Adam              |     8 |   1000 | CE              |
 | fresh7-tfm-reverse-sgdm     | encoder, 2 layers, d=32: reverse 8 tokens  | SGD momentum 0.9  |    64 |   1500 | CE per token    |
+
+An eighth batch (family ``fresh8``), fixed before any lrscope answer on it was seen: larger
+networks of common shapes (up to about 1.1M parameters; budgets kept short for the CPU):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh8-mlp-digits-wide-adamw | MLP 64-1024-1024-10 (1.1M parameters)     | AdamW (wd 0.01)   |   128 |    500 | CE              |
+| fresh8-resnet-digits-nesterov | 2-D ResNet, 5 blocks, 32-64 channels, BN | SGD Nesterov, wd 5e-4 |  64 |    300 | CE              |
+| fresh8-gpt4-charlm-adamw    | causal transformer, 4 layers, d=64 (pre-LN) | AdamW (wd 0.1)   |    32 |    600 | CE per token    |
+| fresh8-gru2-mnist1d-adam    | 2-layer GRU(64) over MNIST-1D              | Adam              |    64 |    600 | CE              |
+| fresh8-mlp-bn-blobs-sgdm    | MLP 20-256-256-5 with BatchNorm            | SGD momentum 0.9  |   256 |    500 | CE              |
+| fresh8-cnn1d-mnist1d-wide-nadam | 1-D CNN, 64-128-128 channels           | NAdam             |    64 |    800 | CE              |
 """
 
 from __future__ import annotations
@@ -111,8 +123,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from suite import _CharRNN, _plain, _text_tokens, _val_windows, bce_accuracy, recon_r2
-from tasks import (VOCAB, BatchLoader, BenchTask, WindowLoader, _cancer, _digits, _lm_loss, _mlp, _mnist1d, _r2,
+from suite import _CharRNN, _plain, _Residual2d, _text_tokens, _val_windows, bce_accuracy, recon_r2
+from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _cancer, _digits, _lm_loss, _mlp, _mnist1d, _r2,
                    _seeded, _split, accuracy)
 
 __all__ = ["FRESH"]
@@ -599,6 +611,40 @@ def _cnn_dropout_half() -> nn.Module:
                          nn.Flatten(), nn.Linear(16 * 16, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 10))
 
 
+def _resnet_deeper() -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        _Residual2d(32), _Residual2d(32), _Residual2d(32),
+        nn.Conv2d(32, 64, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+        _Residual2d(64), _Residual2d(64),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+
+def _b_gpt4_charlm(seed, smoke):
+    train_tokens, val_tokens = _text_tokens()
+    xv, yv = _val_windows(val_tokens, 32, 128)
+    _seeded(seed)
+    model = CharGPT(len(VOCAB), 32, d_model=64, heads=4, layers=4)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+    return model, opt, _lm_loss, WindowLoader(train_tokens, 32, 32, batches=100, seed=seed), (xv, yv), accuracy
+
+
+def _mlp_bn() -> nn.Module:
+    return nn.Sequential(nn.Linear(20, 256), nn.BatchNorm1d(256), nn.ReLU(), nn.Linear(256, 256), nn.BatchNorm1d(256),
+                         nn.ReLU(), nn.Linear(256, 5))
+
+
+class _WideCNN1d(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv1d(1, 64, 5, padding=2), nn.ReLU(), nn.Conv1d(64, 128, 5, stride=2, padding=2),
+                                 nn.ReLU(), nn.Conv1d(128, 128, 3, stride=2, padding=1), nn.ReLU(),
+                                 nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.net(x[:, None, :])
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -754,6 +800,26 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh7-tfm-reverse-sgdm",
        _plain(_reverse, _reverser, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), _token_ce, 64, _token_accuracy),
        1500, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh7"),
+    # the eighth batch: larger networks of common shapes (up to about 1.1M parameters)
+    _t("fresh8-mlp-digits-wide-adamw",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 1024, 1024, 10])),
+              lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.CrossEntropyLoss(), 128, accuracy),
+       500, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh8"),
+    _t("fresh8-resnet-digits-nesterov",
+       _plain(_digits, _resnet_deeper, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True, weight_decay=5e-4),
+              nn.CrossEntropyLoss(), 64, accuracy), 300, "val_acc", "SGD(momentum=0.9, nesterov, wd=5e-4)", 1e-2,
+       family="fresh8"),
+    _t("fresh8-gpt4-charlm-adamw", _b_gpt4_charlm, 600, "val_acc", "AdamW(weight_decay=0.1)", 1e-3, family="fresh8"),
+    _t("fresh8-gru2-mnist1d-adam",
+       _plain(_mnist1d_seq, lambda: _LastStep(nn.GRU(1, 64, num_layers=2, batch_first=True), 64, 10),
+              lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       600, "val_acc", "Adam", 1e-3, family="fresh8"),
+    _t("fresh8-mlp-bn-blobs-sgdm",
+       _plain(_blobs, _mlp_bn, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 256,
+              accuracy), 500, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh8"),
+    _t("fresh8-cnn1d-mnist1d-wide-nadam",
+       _plain(_mnist1d_data, _WideCNN1d, lambda p: torch.optim.NAdam(p, lr=2e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       800, "val_acc", "NAdam", 2e-3, family="fresh8"),
 )}
 
 
