@@ -304,13 +304,22 @@ def _cnn6() -> nn.Module:
     return nn.Sequential(*layers, nn.Flatten(), nn.Linear(32 * 10, 10))
 
 
-def _b_gru_charlm(seed, smoke):
-    train_tokens, val_tokens = _text_tokens()
-    xv, yv = _val_windows(val_tokens, 32, 128)
-    _seeded(seed)
-    model = _CharRNN(len(VOCAB), hidden=96, cell=nn.GRU)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
-    return model, opt, _lm_loss, WindowLoader(train_tokens, 32, 32, batches=100, seed=seed), (xv, yv), accuracy
+def _charlm(make_model, weight_decay: float = 0.1):
+    """A character language model over the standard library's text (windows of 32 tokens,
+    batches of 32), ``make_model()`` built after seeding, trained with AdamW."""
+
+    def build(seed, smoke):
+        train_tokens, val_tokens = _text_tokens()
+        xv, yv = _val_windows(val_tokens, 32, 128)
+        _seeded(seed)
+        model = make_model()
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=weight_decay)
+        return model, opt, _lm_loss, WindowLoader(train_tokens, 32, 32, batches=100, seed=seed), (xv, yv), accuracy
+
+    return build
+
+
+_b_gru_charlm = _charlm(lambda: _CharRNN(len(VOCAB), hidden=96, cell=nn.GRU))
 
 
 def _mnist1d_data():
@@ -620,15 +629,6 @@ def _resnet_deeper() -> nn.Module:
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
-def _b_gpt4_charlm(seed, smoke):
-    train_tokens, val_tokens = _text_tokens()
-    xv, yv = _val_windows(val_tokens, 32, 128)
-    _seeded(seed)
-    model = CharGPT(len(VOCAB), 32, d_model=64, heads=4, layers=4)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
-    return model, opt, _lm_loss, WindowLoader(train_tokens, 32, 32, batches=100, seed=seed), (xv, yv), accuracy
-
-
 def _mlp_bn() -> nn.Module:
     return nn.Sequential(nn.Linear(20, 256), nn.BatchNorm1d(256), nn.ReLU(), nn.Linear(256, 256), nn.BatchNorm1d(256),
                          nn.ReLU(), nn.Linear(256, 5))
@@ -809,7 +809,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        _plain(_digits, _resnet_deeper, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True, weight_decay=5e-4),
               nn.CrossEntropyLoss(), 64, accuracy), 300, "val_acc", "SGD(momentum=0.9, nesterov, wd=5e-4)", 1e-2,
        family="fresh8"),
-    _t("fresh8-gpt4-charlm-adamw", _b_gpt4_charlm, 600, "val_acc", "AdamW(weight_decay=0.1)", 1e-3, family="fresh8"),
+    _t("fresh8-gpt4-charlm-adamw", _charlm(lambda: CharGPT(len(VOCAB), 32, d_model=64, heads=4, layers=4)), 600, "val_acc", "AdamW(weight_decay=0.1)", 1e-3, family="fresh8"),
     _t("fresh8-gru2-mnist1d-adam",
        _plain(_mnist1d_seq, lambda: _LastStep(nn.GRU(1, 64, num_layers=2, batch_first=True), 64, 10),
               lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
