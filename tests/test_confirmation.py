@@ -570,3 +570,20 @@ def test_the_starting_loss_is_measured_at_lr_0_when_the_sweep_started_high():
     assert res.confirm.start_loss == pytest.approx(expected, rel=1e-5)
     runs = [res.confirm] + ([res.confirm_long] if res.confirm_long is not None else [])
     assert res.cost_steps == len(res.lrs) + P.START_BATCHES + sum(len(c) for r in runs for c in r.curves)
+
+
+def test_the_summary_gives_the_cost_against_the_planned_training():
+    """With budget_steps the summary says what the test cost as a share of the plan, and, when the
+    test took more steps than the whole plan, that the sweep alone is the cheaper choice."""
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    short = lrscope.find_lr(model, opt, torch.nn.MSELoss(), data, budget_steps=50, progress=False)
+    assert short.cost_steps > 50
+    text = short.summary()
+    assert f"cost: {short.cost_steps} optimizer steps ({short.cost_steps / 50:.2f}x the planned 50-step training" in text
+    assert "find_lr(confirm=False)" in text
+    long = lrscope.find_lr(model, opt, torch.nn.MSELoss(), data, budget_steps=100_000, progress=False)
+    assert f"({long.cost_steps / 100_000:.2f}x the planned 100000-step training)" in long.summary()
+    assert "confirm=False" not in long.summary()

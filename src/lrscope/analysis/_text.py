@@ -26,7 +26,14 @@ def summary(r) -> str:
         lines.append(f"confirmation: {r._runs_said()}, ranked by the "
                      f"{'validation loss' if r._choice.by == 'val' else 'fall of the training loss'}"
                      + (f"; planned training {r.budget_steps} steps" if r.budget_steps else ""))
-    lines.append(f"cost: {r.cost_steps} optimizer steps")
+    cost = f"cost: {r.cost_steps} optimizer steps"
+    if r.budget_steps:
+        cost += f" ({r.cost_steps / r.budget_steps:.2f}x the planned {r.budget_steps}-step training"
+        if r.cost_steps > r.budget_steps:
+            cost += ("; the test took longer than the training it plans: for a plan this short, "
+                     "find_lr(confirm=False) runs the sweep alone")
+        cost += ")"
+    lines.append(cost)
     if r.world_size > 1 or r.batch_size is not None:
         lines.append("batch: " + (f"{r.batch_size} examples per step" if r.batch_size is not None else "unknown size")
                      + (f" across {r.world_size} processes (each step's loss is their mean)" if r.world_size > 1 else "")
