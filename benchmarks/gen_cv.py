@@ -50,7 +50,7 @@ def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0,
     Returns (run, counter) where counter["steps"] sums the optimizer steps spent.
     """
     from lrscope.analysis._policy import grid_index
-    from lrscope.analysis.probe import ProbeResult
+    from lrscope.analysis.probe import ProbeResult, explosion_limit
 
     lrs, curves, vals = [], [], []
     counter = {"steps": 0}
@@ -61,8 +61,7 @@ def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0,
             loss = ev.probe_loss(k, steps)
             if loss is None:
                 raise Unrecorded(k)
-            ref = loss[0] if start is None else max(loss[0], start)
-            limit = ref + (diverge_factor - 1.0) * abs(ref)
+            limit = explosion_limit(loss[0], start, diverge_factor)
             bad = np.nonzero(~np.isfinite(loss) | (loss > limit))[0]
             if bad.size:
                 loss = loss[: bad[0] + 1]

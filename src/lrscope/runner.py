@@ -46,6 +46,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import _validate as v
+from .analysis.probe import explosion_limit
 from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
@@ -494,8 +495,7 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
                 stopped = True
             elif diverge_factor is not None:
                 if i == 0:
-                    ref = loss if start is None else max(loss, start)
-                    limit = ref + (diverge_factor - 1.0) * abs(ref)
+                    limit = explosion_limit(loss, start, diverge_factor)
                 elif loss > limit:
                     stopped = True
             if stopped:

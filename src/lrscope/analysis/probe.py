@@ -29,7 +29,8 @@ import numpy as np
 from .. import _validate as v
 from ..errors import InvalidArgumentError
 
-__all__ = ["ProbeResult", "probe_verdicts", "EXPLODES", "TOO_SLOW", "GOOD", "RISE_TOLERANCE"]
+__all__ = ["ProbeResult", "probe_verdicts", "reference_loss", "explosion_limit", "EXPLODES", "TOO_SLOW", "GOOD",
+           "RISE_TOLERANCE"]
 
 EXPLODES, TOO_SLOW, GOOD = "explodes", "too slow", "good"
 RISE_TOLERANCE = 0.1
@@ -38,6 +39,27 @@ RISE_TOLERANCE = 0.1
 
 def _tail(steps: int) -> int:
     return max(1, steps // 5)
+
+
+def reference_loss(first: float, start: float | None = None) -> float:
+    """The loss a run's drop and divergence are measured from: its first loss, or the starting
+    model's mean loss ``start`` when that is larger (see ``probe_verdicts``).
+
+    >>> reference_loss(0.25, 1.0), reference_loss(2.0, 1.0), reference_loss(2.0)
+    (1.0, 2.0, 2.0)
+    """
+    return float(first) if start is None else max(float(first), float(start))
+
+
+def explosion_limit(first: float, start: float | None, diverge_factor: float) -> float:
+    """The loss above which a run explodes: ``ref + (diverge_factor - 1) * |ref|`` with ``ref`` the
+    ``reference_loss`` (``|ref|`` taken as 1 when ``ref`` is 0).
+
+    >>> explosion_limit(0.25, 1.0, 4.0), explosion_limit(-2.0, None, 4.0)
+    (4.0, 4.0)
+    """
+    ref = reference_loss(first, start)
+    return ref + (diverge_factor - 1.0) * (abs(ref) if ref != 0 else 1.0)
 
 
 def probe_verdicts(curves, steps: int, diverge_factor: float = 4.0, slow_ratio: float = 0.5,
@@ -73,11 +95,10 @@ def probe_verdicts(curves, steps: int, diverge_factor: float = 4.0, slow_ratio: 
             exploded.append(True)
             continue
         first, end = float(c[0]), float(np.mean(c[-k:]))
-        ref = first if start is None else max(first, float(start))
-        scale = abs(ref) if ref != 0 else 1.0
-        drop = (ref - end) / scale
+        ref = reference_loss(first, start)
+        drop = (ref - end) / (abs(ref) if ref != 0 else 1.0)
         drops.append(drop)
-        peak_limit = ref + (diverge_factor - 1.0) * scale
+        peak_limit = explosion_limit(first, start, diverge_factor)
         exploded.append(bool(np.max(c) > peak_limit or drop < -RISE_TOLERANCE))
     ok = [d for d, e in zip(drops, exploded) if not e]
     best_drop = max(ok) if ok else math.nan
