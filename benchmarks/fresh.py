@@ -113,6 +113,19 @@ networks of common shapes (up to about 1.1M parameters; budgets kept short for t
 | fresh8-gru2-mnist1d-adam    | 2-layer GRU(64) over MNIST-1D              | Adam              |    64 |    600 | CE              |
 | fresh8-mlp-bn-blobs-sgdm    | MLP 20-256-256-5 with BatchNorm            | SGD momentum 0.9  |   256 |    500 | CE              |
 | fresh8-cnn1d-mnist1d-wide-nadam | 1-D CNN, 64-128-128 channels           | NAdam             |    64 |    800 | CE              |
+
+A ninth batch (family ``fresh9``), fixed before any lrscope answer on it was seen: training setups
+the others lacked (one full batch at every step, a pretrained network, parameter groups, a batch of
+1,024, a multi-step forecast, AMSGrad over a long budget):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh9-gcn-sbm-adam-fullbatch | 2-layer GCN on a 600-node block-model graph | Adam (wd 5e-4) | graph |    300 | CE, labelled nodes |
+| fresh9-finetune-digits-adam | MLP pretrained on digits 0-4, new head, digits 5-9 | Adam      |    32 |    300 | CE              |
+| fresh9-cnn-digits-adamw-groups | CNN with BatchNorm, two groups (wd 0.05 / 0) | AdamW         |    64 |    600 | CE, smoothing 0.1 |
+| fresh9-mlp-mnist1d-sgdm-bs1024 | MLP 40-256-256-10                       | SGD momentum 0.9  |  1024 |    400 | CE              |
+| fresh9-cnn1d-forecast-radam | 1-D CNN, 32 past values -> next 4          | RAdam             |    32 |   1000 | MSE             |
+| fresh9-mlp-classif7-amsgrad | MLP 54-256-256-7, generated 7-class data   | Adam (amsgrad)    |   128 |   3000 | CE              |
 """
 
 from __future__ import annotations
@@ -645,6 +658,142 @@ class _WideCNN1d(nn.Module):
         return self.net(x[:, None, :])
 
 
+
+# --------------------------------------------------------------------------- the ninth batch
+@functools.lru_cache(maxsize=1)
+def _sbm_graph(nodes: int = 600, blocks: int = 4, dim: int = 16):
+    """A stochastic block model: 4 communities (edge probability 0.04 inside, 0.01 across), weak
+    node features (the community's direction plus noise); 20% of the nodes labelled for training,
+    30% for validation. Returns features, the normalised adjacency D^-1/2 (A + I) D^-1/2 and labels."""
+    g = torch.Generator().manual_seed(17)
+    label = torch.arange(nodes) % blocks
+    same = label[:, None] == label[None, :]
+    a = (torch.rand(nodes, nodes, generator=g) < torch.where(same, 0.04, 0.01)).float()
+    a = torch.triu(a, 1)
+    a = a + a.T + torch.eye(nodes)
+    d = a.sum(1).rsqrt()
+    centres = torch.randn(blocks, dim, generator=g)
+    x = 0.3 * centres[label] + torch.randn(nodes, dim, generator=g)
+    order = torch.randperm(nodes, generator=g)
+    train, val = order[: nodes // 5], order[nodes // 5: nodes // 2]
+    ytr, yva = torch.full((nodes,), -1), torch.full((nodes,), -1)
+    ytr[train], yva[val] = label[train], label[val]
+    return x, d[:, None] * a * d[None, :], ytr, yva
+
+
+class _GCN(nn.Module):
+    """Two graph convolutions (Kipf and Welling) over a fixed normalised adjacency, dropout 0.5."""
+
+    def __init__(self, adjacency: torch.Tensor, dim: int = 16, hidden: int = 32, classes: int = 4):
+        super().__init__()
+        self.register_buffer("adj", adjacency)
+        self.l1, self.l2, self.drop = nn.Linear(dim, hidden), nn.Linear(hidden, classes), nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.adj @ self.l2(self.drop(torch.relu(self.adj @ self.l1(self.drop(x)))))
+
+
+def _labelled_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    keep = targets >= 0
+    return accuracy(outputs[keep], targets[keep])
+
+
+def _b_gcn(seed, smoke):
+    """Full-batch node classification: the loader is one batch (the whole graph), the same at every step."""
+    x, adj, ytr, yva = _sbm_graph()
+    _seeded(seed)
+    model = _GCN(adj)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=5e-4)
+    return model, opt, nn.CrossEntropyLoss(ignore_index=-1), [(x, ytr)], (x, yva), _labelled_accuracy
+
+
+def _digit_split(low: bool):
+    x, y, xv, yv = _digits()
+    x, xv = x.flatten(1), xv.flatten(1)
+    keep, keep_v = (y < 5, yv < 5) if low else (y >= 5, yv >= 5)
+    shift = 0 if low else 5
+    return x[keep], y[keep] - shift, xv[keep_v], yv[keep_v] - shift
+
+
+@functools.lru_cache(maxsize=1)
+def _pretrained_backbone() -> dict:
+    """An MLP backbone 64-128-128 trained on the digits 0-4 (Adam 1e-3, 400 steps, batch 64, fixed seed)."""
+    x, y, _, _ = _digit_split(low=True)
+    torch.manual_seed(123)
+    backbone, head = _mlp([64, 128, 128]), nn.Linear(128, 5)
+    net = nn.Sequential(backbone, nn.ReLU(), head)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loader = BatchLoader(x, y, 64, 123)
+    step = 0
+    while step < 400:
+        for xb, yb in loader:
+            opt.zero_grad()
+            nn.functional.cross_entropy(net(xb), yb).backward()
+            opt.step()
+            step += 1
+            if step == 400:
+                break
+    return {k: v.detach().clone() for k, v in backbone.state_dict().items()}
+
+
+def _b_finetune(seed, smoke):
+    """The pretrained backbone with a new head (seeded), fine-tuned as a whole on the digits 5-9."""
+    x, y, xv, yv = _digit_split(low=False)
+    state = _pretrained_backbone()
+    _seeded(seed)
+    backbone = _mlp([64, 128, 128])
+    backbone.load_state_dict(state)
+    model = nn.Sequential(backbone, nn.ReLU(), nn.Linear(128, 5))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return model, opt, nn.CrossEntropyLoss(), BatchLoader(x, y, 32, seed), (xv, yv), accuracy
+
+
+def _b_cnn_groups(seed, smoke):
+    """A BatchNorm CNN under AdamW with the usual two parameter groups: weight decay 0.05 on the
+    weights of convolutions and linear layers, none on biases and normalisation; label smoothing 0.1."""
+    x, y, xv, yv = _digits()
+    _seeded(seed)
+    model = _cnn_bn(nn.ReLU)
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
+    rest = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": rest, "weight_decay": 0.0}], lr=1e-3)
+    return (model, opt, nn.CrossEntropyLoss(label_smoothing=0.1), BatchLoader(x, y, 64, seed), (xv, yv), accuracy)
+
+
+@functools.lru_cache(maxsize=1)
+def _forecast(n: int = 5000, past: int = 32, ahead: int = 4):
+    """Windows of one long series (two seasonal terms, an AR(2) part and noise): 32 past values
+    -> the next 4. The last quarter of the series is the validation part."""
+    rng = np.random.default_rng(29)
+    length = n + past + ahead
+    t = np.arange(length)
+    ar = np.zeros(length)
+    for i in range(2, length):
+        ar[i] = 1.2 * ar[i - 1] - 0.4 * ar[i - 2] + rng.normal(0, 0.3)
+    s = (np.sin(2 * np.pi * t / 24) + 0.5 * np.sin(2 * np.pi * t / 7 + 1.0) + 0.5 * ar).astype(np.float32)
+    s = (s - s.mean()) / s.std()
+    idx = np.arange(n)[:, None]
+    x, y = s[idx + np.arange(past)], s[idx + past + np.arange(ahead)]
+    cut = int(n * 0.75)
+    return (torch.tensor(x[:cut]), torch.tensor(y[:cut]), torch.tensor(x[cut + past:]), torch.tensor(y[cut + past:]))
+
+
+def _forecaster() -> nn.Module:
+    return nn.Sequential(nn.Unflatten(1, (1, 32)), nn.Conv1d(1, 32, 5, padding=2), nn.ReLU(),
+                         nn.Conv1d(32, 32, 5, stride=2, padding=2), nn.ReLU(), nn.Flatten(), nn.Linear(32 * 16, 4))
+
+
+@functools.lru_cache(maxsize=1)
+def _covtype_like():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=12000, n_features=54, n_informative=20, n_redundant=10, n_classes=7,
+                               n_clusters_per_class=3, class_sep=0.8, flip_y=0.02, random_state=31)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 0.25)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -820,6 +969,21 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh8-cnn1d-mnist1d-wide-nadam",
        _plain(_mnist1d_data, _WideCNN1d, lambda p: torch.optim.NAdam(p, lr=2e-3), nn.CrossEntropyLoss(), 64, accuracy),
        800, "val_acc", "NAdam", 2e-3, family="fresh8"),
+    # the ninth batch: training setups the others lacked (full batch, fine-tuning, parameter groups,
+    # a batch of 1,024, multi-step forecasting, AMSGrad over a long budget)
+    _t("fresh9-gcn-sbm-adam-fullbatch", _b_gcn, 300, "val_acc", "Adam(weight_decay=5e-4)", 1e-2, family="fresh9"),
+    _t("fresh9-finetune-digits-adam", _b_finetune, 300, "val_acc", "Adam", 1e-3, family="fresh9"),
+    _t("fresh9-cnn-digits-adamw-groups", _b_cnn_groups, 600, "val_acc", "AdamW(two groups: wd 0.05 / 0)", 1e-3,
+       family="fresh9"),
+    _t("fresh9-mlp-mnist1d-sgdm-bs1024",
+       _plain(_mnist1d_data, lambda: _mlp([40, 256, 256, 10]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9),
+              nn.CrossEntropyLoss(), 1024, accuracy), 400, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh9"),
+    _t("fresh9-cnn1d-forecast-radam",
+       _plain(_forecast, _forecaster, lambda p: torch.optim.RAdam(p, lr=1e-3), nn.MSELoss(), 32, _r2),
+       1000, "val_r2", "RAdam", 1e-3, family="fresh9"),
+    _t("fresh9-mlp-classif7-amsgrad",
+       _plain(_covtype_like, lambda: _mlp([54, 256, 256, 7]), lambda p: torch.optim.Adam(p, lr=1e-3, amsgrad=True),
+              nn.CrossEntropyLoss(), 128, accuracy), 3000, "val_acc", "Adam(amsgrad=True)", 1e-3, family="fresh9"),
 )}
 
 
