@@ -28,8 +28,8 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``no_run_learned`` (low): a slow learner in which the longer runs did not fall either: no
   run confirms the answer (on the fresh benchmark tasks such answers trained worst: a GRU under
   plain SGD learnt nothing at any constant LR).
-- ``runs_tie`` (medium): every run that did not explode fell by about as much (the policy's
-  ``tie`` rule), the higher ones exploded; the runs cannot rank the LRs and the answer sits
+- ``runs_tie`` (medium): every run that did not explode fell by about as much and kept about
+  as much of its loss (the policy's ``tie`` rule), the higher ones exploded; the runs cannot rank the LRs and the answer sits
   below the lowest LR that exploded, as for a slow learner.
 - ``edge`` (medium): the best run was the lowest LR tried, or the highest and nothing
   exploded: the optimum may lie beyond what was tried.
@@ -272,7 +272,8 @@ def confirm_checks(r) -> list[tuple[str, str]]:
         if ch.tie:    # the tie rule: they all fell, by about as much
             out.append(("runs_tie", f"The runs cannot rank the LRs: every run that did not explode fell by about "
                                     f"as much ({min(falls):.1%} to {max(falls):.1%} of its start in {runs.steps} "
-                                    f"steps), while the runs from lr={low:.3g} up exploded; {where}"))
+                                    f"steps) and kept about as much of it ({1 - max(falls):.1%} to "
+                                    f"{1 - min(falls):.1%}), while the runs from lr={low:.3g} up exploded; {where}"))
         elif long is not None and r._decision.status == "ok":
             out.append(("slow_learner", f"A slow learner: no run's loss fell by more than {P.FLAT_DROP:.0%} in "
                                         f"{runs.steps} steps, while the runs from lr={low:.3g} up exploded. Of "
