@@ -126,6 +126,20 @@ the others lacked (one full batch at every step, a pretrained network, parameter
 | fresh9-mlp-mnist1d-sgdm-bs1024 | MLP 40-256-256-10                       | SGD momentum 0.9  |  1024 |    400 | CE              |
 | fresh9-cnn1d-forecast-radam | 1-D CNN, 32 past values -> next 4          | RAdam             |    32 |   1000 | MSE             |
 | fresh9-mlp-classif7-amsgrad | MLP 54-256-256-7, generated 7-class data   | Adam (amsgrad)    |   128 |   3000 | CE              |
+
+A tenth batch (family ``fresh10``), fixed before any lrscope answer on it was seen (after the
+ninth batch's change): losses and networks of other kinds (a likelihood that goes below zero, a
+quantile loss, an encoder-decoder, separable convolutions, a rare positive class, 16 residual
+blocks):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh10-gaussnll-mlp-adam   | MLP 10-64-64-2: mean and log-variance      | Adam              |    64 |    800 | Gaussian NLL    |
+| fresh10-quantile-mlp-sgdm   | MLP 8-64-64-1, skewed noise                | SGD momentum 0.9  |    32 |    600 | pinball, q = 0.9 |
+| fresh10-seq2seq-sort-adam   | GRU encoder-decoder sorting 6 digits       | Adam              |    64 |   1500 | CE per token    |
+| fresh10-dwsep-digits-nesterov | depthwise-separable CNN with BatchNorm   | SGD Nesterov, wd 5e-4 | 32 |  600 | CE              |
+| fresh10-imbalanced-bce-adam | MLP 20-64-64-1, 5% positives               | Adam              |   128 |    500 | BCE, pos_weight 19 |
+| fresh10-deep-resmlp-adamw   | 16 pre-LN residual MLP blocks, width 64    | AdamW (wd 0.05)   |    64 |   1000 | CE              |
 """
 
 from __future__ import annotations
@@ -795,6 +809,132 @@ def _covtype_like():
     return a, torch.tensor(ytr), b, torch.tensor(yva)
 
 
+
+# --------------------------------------------------------------------------- the tenth batch
+@functools.lru_cache(maxsize=1)
+def _hetero(n: int = 4000, d: int = 10):
+    """Regression whose noise grows with |x_0| (heteroscedastic): targets for a Gaussian likelihood."""
+    g = torch.Generator().manual_seed(41)
+    x = torch.randn(n, d, generator=g)
+    mean = torch.sin(2 * x[:, :1]) + 0.5 * x[:, 1:2] * x[:, 2:3]
+    y = mean + (0.1 + 0.5 * x[:, :1].abs()) * torch.randn(n, 1, generator=g)
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], mean[cut:]
+
+
+def _gauss_nll(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Gaussian negative log-likelihood with a predicted log-variance (it goes below zero)."""
+    mean, logvar = out[:, :1], out[:, 1:]
+    return (0.5 * (logvar + (target - mean) ** 2 / logvar.exp())).mean()
+
+
+def _mean_r2(out: torch.Tensor, target: torch.Tensor) -> float:
+    return _r2(out[:, :1], target)
+
+
+@functools.lru_cache(maxsize=1)
+def _quantile_data(n: int = 4000, d: int = 8):
+    g = torch.Generator().manual_seed(43)
+    x = torch.randn(n, d, generator=g)
+    y = x[:, :1] - 0.5 * x[:, 1:2] ** 2 + torch.distributions.Exponential(1.0).icdf(torch.rand(n, 1, generator=g))
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+def _pinball(out: torch.Tensor, target: torch.Tensor, q: float = 0.9) -> torch.Tensor:
+    err = target - out
+    return torch.maximum(q * err, (q - 1) * err).mean()
+
+
+def _pinball_skill(out: torch.Tensor, target: torch.Tensor) -> float:
+    """1 - pinball loss / that of the best constant (the targets' 0.9 quantile): higher is better."""
+    const = torch.quantile(target, 0.9).expand_as(target)
+    return 1.0 - float(_pinball(out, target)) / float(_pinball(const, target))
+
+
+@functools.lru_cache(maxsize=1)
+def _sorting(n: int = 6000, length: int = 6, vocab: int = 10):
+    """Sort 6 digits. The model's input packs the source and the target shifted right behind a
+    start token (10), for teacher forcing: (n, 12) tokens."""
+    g = torch.Generator().manual_seed(47)
+    src = torch.randint(0, vocab, (n, length), generator=g)
+    tgt = src.sort(1).values
+    dec = torch.cat([torch.full((n, 1), vocab), tgt[:, :-1]], 1)
+    x = torch.cat([src, dec], 1)
+    cut = n * 3 // 4
+    return x[:cut], tgt[:cut], x[cut:], tgt[cut:]
+
+
+class _Seq2Seq(nn.Module):
+    """A GRU encoder-decoder (teacher forcing): the encoder's last state starts the decoder."""
+
+    def __init__(self, vocab: int = 11, d: int = 32, hidden: int = 64, length: int = 6):
+        super().__init__()
+        self.length = length
+        self.emb = nn.Embedding(vocab, d)
+        self.enc, self.dec = nn.GRU(d, hidden, batch_first=True), nn.GRU(d, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, vocab - 1)
+
+    def forward(self, x):
+        src, dec = x[:, : self.length], x[:, self.length:]
+        _, h = self.enc(self.emb(src))
+        out, _ = self.dec(self.emb(dec), h)
+        return self.head(out)
+
+
+class _DWSep(nn.Module):
+    """Depthwise-separable convolutions with BatchNorm (MobileNet-like) on 8x8 digits."""
+
+    def __init__(self):
+        super().__init__()
+
+        def block(cin, cout, stride):
+            return [nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU(),
+                    nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+        self.net = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                                 *block(16, 32, 1), *block(32, 64, 2), *block(64, 64, 1),
+                                 nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+@functools.lru_cache(maxsize=1)
+def _imbalanced():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=8000, n_features=20, n_informative=8, n_redundant=4, weights=[0.95],
+                               class_sep=0.8, flip_y=0.01, random_state=53)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32), 0.25)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
+def _balanced_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """Mean of the recall of each class (one logit, > 0 means positive): 0.5 for a constant guess."""
+    pred = outputs > 0
+    pos, neg = targets > 0.5, targets <= 0.5
+    return 0.5 * (float(pred[pos].float().mean()) + float((~pred[neg]).float().mean()))
+
+
+class _DeepResMLP(nn.Module):
+    """16 pre-LayerNorm residual MLP blocks of width 64 on MNIST-1D."""
+
+    def __init__(self, blocks: int = 16, d: int = 64):
+        super().__init__()
+        self.inp = nn.Linear(40, d)
+        self.blocks = nn.ModuleList(nn.Sequential(nn.LayerNorm(d), nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
+                                    for _ in range(blocks))
+        self.out = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, 10))
+
+    def forward(self, x):
+        h = self.inp(x)
+        for b in self.blocks:
+            h = h + b(h)
+        return self.out(h)
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -985,6 +1125,28 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh9-mlp-classif7-amsgrad",
        _plain(_covtype_like, lambda: _mlp([54, 256, 256, 7]), lambda p: torch.optim.Adam(p, lr=1e-3, amsgrad=True),
               nn.CrossEntropyLoss(), 128, accuracy), 3000, "val_acc", "Adam(amsgrad=True)", 1e-3, family="fresh9"),
+    # the tenth batch: likelihoods below zero, a quantile loss, a seq2seq GRU, separable convolutions,
+    # a rare positive class, a 16-block residual MLP
+    _t("fresh10-gaussnll-mlp-adam",
+       _plain(_hetero, lambda: _mlp([10, 64, 64, 2]), lambda p: torch.optim.Adam(p, lr=1e-3), _gauss_nll, 64, _mean_r2),
+       800, "val_r2", "Adam", 1e-3, family="fresh10"),
+    _t("fresh10-quantile-mlp-sgdm",
+       _plain(_quantile_data, lambda: _mlp([8, 64, 64, 1]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), _pinball,
+              32, _pinball_skill), 600, "val_r2", "SGD(momentum=0.9)", 1e-2, family="fresh10"),
+    _t("fresh10-seq2seq-sort-adam",
+       _plain(_sorting, _Seq2Seq, lambda p: torch.optim.Adam(p, lr=1e-3), _token_ce, 64, _token_accuracy),
+       1500, "val_acc", "Adam", 1e-3, family="fresh10"),
+    _t("fresh10-dwsep-digits-nesterov",
+       _plain(_digits, _DWSep, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True, weight_decay=5e-4),
+              nn.CrossEntropyLoss(), 32, accuracy), 600, "val_acc", "SGD(momentum=0.9, nesterov, wd=5e-4)", 1e-2,
+       family="fresh10"),
+    _t("fresh10-imbalanced-bce-adam",
+       _plain(_imbalanced, lambda: nn.Sequential(_mlp([20, 64, 64, 1]), nn.Flatten(0)), lambda p: torch.optim.Adam(p, lr=1e-3),
+              nn.BCEWithLogitsLoss(pos_weight=torch.tensor(19.0)), 128, _balanced_accuracy),
+       500, "val_acc", "Adam", 1e-3, family="fresh10"),
+    _t("fresh10-deep-resmlp-adamw",
+       _plain(_mnist1d_data, _DeepResMLP, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05),
+              nn.CrossEntropyLoss(), 64, accuracy), 1000, "val_acc", "AdamW(weight_decay=0.05)", 1e-3, family="fresh10"),
 )}
 
 
