@@ -137,6 +137,62 @@ def test_fresh_tasks_are_apart_from_the_suite_and_each_builds_and_steps(suite, t
         assert math.isfinite(quality["val_loss"]) and math.isfinite(quality["quality"]), name
 
 
+def _first_batches(bench, n=2):
+    import itertools
+
+    task = bench.make_task(seed=0)
+    return list(itertools.islice(iter(task.train_loader), n)), task.val_loader[0]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(a, b)
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_every_task_draws_its_data_from_its_own_seeds_not_the_global_rng(suite):
+    """A task's data must not depend on torch's, numpy's or Python's global generators: the oracle,
+    the finder and the training runs of one task run in different processes and states, and must
+    see the same data (the fresh SELU task once drew its noise from torch's global generator, so
+    its training targets differed from run to run). Each task is built twice from cleared data
+    caches, the global generators seeded afresh before each build (with 1 in the first pass, 2 in
+    the second); its first batches and validation batch must be equal."""
+    import random
+
+    import numpy as np
+
+    import fresh
+    import tasks as bench_tasks
+
+    caches = [f for mod in (suite, fresh, bench_tasks) for f in vars(mod).values() if hasattr(f, "cache_clear")]
+    every = {**suite.SUITE, **fresh.FRESH}
+    assert len(caches) >= 10 and len(every) >= 80
+
+    def build(bench, global_seed):
+        torch.manual_seed(global_seed)
+        np.random.seed(global_seed)
+        random.seed(global_seed)
+        return _first_batches(bench)
+
+    def build_all(global_seed):
+        # a cached dataset is made at its first use, right after the globals were seeded
+        for f in caches:
+            f.cache_clear()
+        return {name: build(bench, global_seed) for name, bench in every.items()}
+
+    saved = torch.get_rng_state(), np.random.get_state(), random.getstate()
+    try:
+        first, second = build_all(1), build_all(2)
+    finally:
+        torch.set_rng_state(saved[0])
+        np.random.set_state(saved[1])
+        random.setstate(saved[2])
+    differ = [name for name in every if not _same(first[name], second[name])]
+    assert not differ, f"data depends on the global RNG: {differ}"
+
+
 @pytest.mark.slow
 def test_a_deep_plain_net_that_dies_below_the_explosion_gets_an_lr_that_trains(suite):
     """The fresh deep MLP (5 ReLU layers, no normalisation, plain SGD): every 50-step run stays at
