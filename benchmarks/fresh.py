@@ -140,6 +140,17 @@ blocks):
 | fresh10-dwsep-digits-nesterov | depthwise-separable CNN with BatchNorm   | SGD Nesterov, wd 5e-4 | 32 |  600 | CE              |
 | fresh10-imbalanced-bce-adam | MLP 20-64-64-1, 5% positives               | Adam              |   128 |    500 | BCE, pos_weight 19 |
 | fresh10-deep-resmlp-adamw   | 16 pre-LN residual MLP blocks, width 64    | AdamW (wd 0.05)   |    64 |   1000 | CE              |
+
+An eleventh batch (family ``fresh11``), fixed before any lrscope answer on it was seen:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh11-tfm-cls-adamw-b98   | pre-LN encoder with a CLS token, 3 layers, d=32, dropout 0.1 | AdamW (0.9, 0.98), eps 1e-9 | 64 | 600 | CE |
+| fresh11-multitask-digits-adam | MLP with a class head and an intensity head | Adam            |    32 |    600 | CE + 10 MSE     |
+| fresh11-mlp-blobs-sgdm099   | MLP 20-128-128-5                           | SGD momentum 0.99 |    32 |    800 | CE              |
+| fresh11-cnn-digits-sgd-wd5e3-bs16 | CNN with max-pooling                 | SGD, wd 5e-3      |    16 |   1500 | CE              |
+| fresh11-widedeep-ratings-adam | wide (biases) and deep (embeddings + MLP) | Adam             |   256 |   1500 | MSE             |
+| fresh11-mlp-mnist1d-adam-eps1e-3-bs16 | MLP 40-256-10                    | Adam, eps 1e-3    |    16 |   1500 | CE              |
 """
 
 from __future__ import annotations
@@ -935,6 +946,103 @@ class _DeepResMLP(nn.Module):
         return self.out(h)
 
 
+
+# --------------------------------------------------------------------------- the eleventh batch
+class _ClsEncoder(nn.Module):
+    """A pre-LayerNorm transformer encoder with a learnt CLS token over MNIST-1D's 10 patches."""
+
+    def __init__(self, d: int = 32, heads: int = 4, layers: int = 3):
+        super().__init__()
+        self.embed = nn.Linear(4, d)
+        self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.pos = nn.Parameter(torch.randn(1, 11, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, heads, 2 * d, dropout=0.1, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, 10))
+
+    def forward(self, x):
+        h = self.embed(_patches(x))
+        h = torch.cat([self.cls.expand(len(h), -1, -1), h], 1) + self.pos
+        return self.head(self.encoder(h)[:, 0])
+
+
+def _multitask_data():
+    """Digits with two targets: the class and the image's mean intensity (standardised)."""
+    x, y, xv, yv = _digits()
+    x, xv = x.flatten(1), xv.flatten(1)
+    m, sd = x.mean(1).mean(), x.mean(1).std()
+    return x, (y, (x.mean(1) - m) / sd), xv, (yv, (xv.mean(1) - m) / sd)
+
+
+class _TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(_mlp([64, 128, 128]), nn.ReLU())
+        self.cls, self.reg = nn.Linear(128, 10), nn.Linear(128, 1)
+
+    def forward(self, x):
+        h = self.body(x)
+        return self.cls(h), self.reg(h)[:, 0]
+
+
+def _multitask_loss(out, target):
+    """Cross-entropy on the class plus 10 x the squared error on the intensity."""
+    return nn.functional.cross_entropy(out[0], target[0]) + 10.0 * nn.functional.mse_loss(out[1], target[1])
+
+
+def _multitask_accuracy(out, target):
+    return accuracy(out[0], target[0])
+
+
+class _PairLoader(BatchLoader):
+    """BatchLoader whose targets are a pair of tensors."""
+
+    def __init__(self, x, ys, batch_size, seed):
+        super().__init__(x, torch.arange(len(x)), batch_size, seed)
+        self.ys = ys
+
+    def __iter__(self):
+        for xb, idx in super().__iter__():
+            yield xb, tuple(t[idx] for t in self.ys)
+
+
+def _b_multitask(seed, smoke):
+    x, y, xv, yv = _multitask_data()
+    _seeded(seed)
+    model = _TwoHeads()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return model, opt, _multitask_loss, _PairLoader(x, y, 32, seed), (xv, yv), _multitask_accuracy
+
+
+@functools.lru_cache(maxsize=1)
+def _ratings(users: int = 400, items: int = 300, n: int = 30000, rank: int = 4):
+    """Explicit ratings from a low-rank model plus user and item biases and noise (standardised)."""
+    g = torch.Generator().manual_seed(59)
+    u, i = torch.randn(users, rank, generator=g), torch.randn(items, rank, generator=g)
+    bu, bi = torch.randn(users, generator=g), torch.randn(items, generator=g)
+    pairs = torch.stack([torch.randint(0, users, (n,), generator=g), torch.randint(0, items, (n,), generator=g)], 1)
+    r = (u[pairs[:, 0]] * i[pairs[:, 1]]).sum(1) / rank ** 0.5 + bu[pairs[:, 0]] + bi[pairs[:, 1]]
+    r = r + 0.5 * torch.randn(n, generator=g)
+    r = (r - r.mean()) / r.std()
+    cut = n * 4 // 5
+    return pairs[:cut], r[:cut], pairs[cut:], r[cut:]
+
+
+class _WideDeep(nn.Module):
+    """Wide part: a bias per user and per item; deep part: embeddings through an MLP."""
+
+    def __init__(self, users: int = 400, items: int = 300, d: int = 16):
+        super().__init__()
+        self.bu, self.bi = nn.Embedding(users, 1), nn.Embedding(items, 1)
+        self.eu, self.ei = nn.Embedding(users, d), nn.Embedding(items, d)
+        self.mlp = _mlp([2 * d, 64, 32, 1])
+
+    def forward(self, ui):
+        u, i = ui[:, 0], ui[:, 1]
+        deep = self.mlp(torch.cat([self.eu(u), self.ei(i)], 1))
+        return (self.bu(u) + self.bi(i) + deep)[:, 0]
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -1147,6 +1255,26 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh10-deep-resmlp-adamw",
        _plain(_mnist1d_data, _DeepResMLP, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05),
               nn.CrossEntropyLoss(), 64, accuracy), 1000, "val_acc", "AdamW(weight_decay=0.05)", 1e-3, family="fresh10"),
+    # the eleventh batch: transformer-style Adam settings, two losses at once, momentum 0.99, heavy
+    # weight decay at batch 16, a wide-and-deep recommender, Adam with a large epsilon
+    _t("fresh11-tfm-cls-adamw-b98",
+       _plain(_mnist1d_data, _ClsEncoder, lambda p: torch.optim.AdamW(p, lr=1e-3, betas=(0.9, 0.98), eps=1e-9,
+                                                                      weight_decay=0.01),
+              nn.CrossEntropyLoss(), 64, accuracy), 600, "val_acc", "AdamW(betas=(0.9, 0.98), eps=1e-9)", 1e-3,
+       family="fresh11"),
+    _t("fresh11-multitask-digits-adam", _b_multitask, 600, "val_acc", "Adam", 1e-3, family="fresh11"),
+    _t("fresh11-mlp-blobs-sgdm099",
+       _plain(_blobs, lambda: _mlp([20, 128, 128, 5]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.99),
+              nn.CrossEntropyLoss(), 32, accuracy), 800, "val_acc", "SGD(momentum=0.99)", 1e-2, family="fresh11"),
+    _t("fresh11-cnn-digits-sgd-wd5e3-bs16",
+       _plain(_digits, _cnn_pool, lambda p: torch.optim.SGD(p, lr=1e-2, weight_decay=5e-3), nn.CrossEntropyLoss(), 16,
+              accuracy), 1500, "val_acc", "SGD(wd=5e-3)", 1e-2, family="fresh11"),
+    _t("fresh11-widedeep-ratings-adam",
+       _plain(_ratings, _WideDeep, lambda p: torch.optim.Adam(p, lr=1e-3), nn.MSELoss(), 256, _r2),
+       1500, "val_r2", "Adam", 1e-3, family="fresh11"),
+    _t("fresh11-mlp-mnist1d-adam-eps1e-3-bs16",
+       _plain(_mnist1d_data, lambda: _mlp([40, 256, 10]), lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3),
+              nn.CrossEntropyLoss(), 16, accuracy), 1500, "val_acc", "Adam(eps=1e-3)", 1e-3, family="fresh11"),
 )}
 
 
