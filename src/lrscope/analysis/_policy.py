@@ -40,10 +40,10 @@ Special shapes:
   below are tried (at most ``MAX_SHIFTS`` times);
 * **slow learner** (no run fell more than ``FLAT_DROP`` of its start, or, with ``tie``, all
   of them fell about as much and kept about as much of their loss, yet some exploded): the
-  loss moves too slowly for short runs
-  to rank the LRs. When none fell, the longer runs (``slow_candidates``) go below the lowest
-  LR that exploded, and their best, if one fell, decides as usual. Otherwise the answer sits
-  ``slow_offset`` grid steps below the lowest LR that exploded;
+  loss moves too slowly for short runs to rank the LRs. When none fell, the longer runs
+  (``slow_candidates``) go below the lowest LR that exploded, and their best, if one fell,
+  decides as usual. Otherwise the answer sits ``Offsets.slow`` grid steps below the lowest LR
+  that exploded;
 * **flat** (nothing fell and nothing exploded): no answer (``None``), reason ``flat``.
 
 When ``budget_steps`` (the planned training length) is known, each first-round run lasts

@@ -29,8 +29,8 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
   run confirms the answer (on the fresh benchmark tasks such answers trained worst: a GRU under
   plain SGD learnt nothing at any constant LR).
 - ``runs_tie`` (medium): every run that did not explode fell by about as much and kept about
-  as much of its loss (the policy's ``tie`` rule), the higher ones exploded; the runs cannot rank the LRs and the answer sits
-  below the lowest LR that exploded, as for a slow learner.
+  as much of its loss (the policy's ``tie`` rule), the higher ones exploded; the runs cannot
+  rank the LRs and the answer sits below the lowest LR that exploded, as for a slow learner.
 - ``edge`` (medium): the best run was the lowest LR tried, or the highest and nothing
   exploded: the optimum may lie beyond what was tried.
 - ``never_diverged`` (medium): the sweep carried on past ``end_lr`` to its cap without
