@@ -151,11 +151,28 @@ An eleventh batch (family ``fresh11``), fixed before any lrscope answer on it wa
 | fresh11-cnn-digits-sgd-wd5e3-bs16 | CNN with max-pooling                 | SGD, wd 5e-3      |    16 |   1500 | CE              |
 | fresh11-widedeep-ratings-adam | wide (biases) and deep (embeddings + MLP) | Adam             |   256 |   1500 | MSE             |
 | fresh11-mlp-mnist1d-adam-eps1e-3-bs16 | MLP 40-256-10                    | Adam, eps 1e-3    |    16 |   1500 | CE              |
+
+A twelfth batch (family ``fresh12``), fixed before any lrscope answer on it was seen: common modern
+shapes the others lacked (ConvNeXt blocks with layer scale, a contrastive embedding, a U-Net with a
+skip connection, an LSTM over tokens, BatchNorm with dropout on tabular data, a long budget):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh12-convnext-digits-adamw | patchify stem, 2 ConvNeXt blocks (layer scale 1e-6), d=32 | AdamW (wd 0.05) | 64 | 800 | CE |
+| fresh12-supcon-mnist1d-adam | MLP 40-256-128-32, normalised embedding    | Adam              |   128 |    600 | supervised contrastive, tau 0.1 |
+| fresh12-unet-denoise-adam   | U-Net, one level, skip connection: noisy digits -> clean | Adam |    32 |    600 | MSE             |
+| fresh12-lstm-count-adam     | embedding + LSTM(48): more 1s than 2s in 30 tokens? | Adam     |    64 |   1200 | CE              |
+| fresh12-tabular-bn-dropout-adamw | MLP 30-256-256-8, BatchNorm, dropout 0.3 | AdamW (wd 0.01)  |   256 |    600 | CE              |
+| fresh12-cnn1d-mnist1d-adamw-b3000 | 1-D CNN 32-64, max-pooling, mean pooling | AdamW (wd 0.01) |    32 |   3000 | CE              |
+
+Quality of the contrastive task: the leave-one-out nearest-neighbour (cosine) accuracy of the
+validation embeddings.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import torch
@@ -1043,6 +1060,126 @@ class _WideDeep(nn.Module):
         return (self.bu(u) + self.bi(i) + deep)[:, 0]
 
 
+# --------------------------------------------------------------------------- the twelfth batch
+class _NextBlock(nn.Module):
+    """A ConvNeXt block: depthwise conv, LayerNorm over channels, 4x inverted bottleneck with GELU,
+    layer scale (initialised at 1e-6, as in ConvNeXt) on the residual branch."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.dw = nn.Conv2d(c, c, 3, padding=1, groups=c)
+        self.norm = nn.GroupNorm(1, c)
+        self.mlp = nn.Sequential(nn.Conv2d(c, 4 * c, 1), nn.GELU(), nn.Conv2d(4 * c, c, 1))
+        self.gamma = nn.Parameter(torch.full((1, c, 1, 1), 1e-6))
+
+    def forward(self, x):
+        return x + self.gamma * self.mlp(self.norm(self.dw(x)))
+
+
+def _convnext() -> nn.Module:
+    """A patchify stem (8x8 -> 4x4, 32 channels), two ConvNeXt blocks, mean pooling, LayerNorm, head."""
+    return nn.Sequential(nn.Conv2d(1, 32, 2, stride=2), nn.GroupNorm(1, 32), *[_NextBlock(32) for _ in range(2)],
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.LayerNorm(32), nn.Linear(32, 10))
+
+
+class _Embedder(nn.Module):
+    """An MLP (MNIST-1D's 40 values in) whose output is an L2-normalised 32-d embedding."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = _mlp([40, 256, 128, 32])
+
+    def forward(self, x):
+        return nn.functional.normalize(self.net(x.flatten(1)), dim=1)
+
+
+def _supcon(z: torch.Tensor, y: torch.Tensor, tau: float = 0.1) -> torch.Tensor:
+    """Supervised contrastive loss (Khosla et al., 2020) over one batch of normalised embeddings."""
+    sim = z @ z.T / tau
+    eye = torch.eye(len(z), dtype=torch.bool)
+    sim = sim.masked_fill(eye, -1e9)
+    logp = sim - torch.logsumexp(sim, 1, keepdim=True)
+    pos = (y[:, None] == y[None, :]) & ~eye
+    return -((logp * pos).sum(1) / pos.sum(1).clamp(min=1)).mean()
+
+
+def _nn_accuracy(z: torch.Tensor, y: torch.Tensor) -> float:
+    """Leave-one-out nearest-neighbour accuracy (cosine) of the validation embeddings."""
+    sim = z @ z.T
+    sim.fill_diagonal_(-math.inf)
+    return float((y[sim.argmax(1)] == y).float().mean())
+
+
+@functools.lru_cache(maxsize=1)
+def _denoise_digits():
+    """Digits with Gaussian noise (sd 0.3, drawn once from a fixed seed) as inputs, the clean images as targets."""
+    x, _, xv, _ = _digits()
+    g = torch.Generator().manual_seed(61)
+    return x + 0.3 * torch.randn(x.shape, generator=g), x, xv + 0.3 * torch.randn(xv.shape, generator=g), xv
+
+
+class _TinyUNet(nn.Module):
+    """Encoder (8x8, 16 channels) -> strided conv (4x4, 32) -> transposed conv back up, with a skip connection."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU())
+        self.down = nn.Sequential(nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+                                  nn.Conv2d(32, 32, 3, padding=1), nn.ReLU())
+        self.up = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.dec = nn.Sequential(nn.Conv2d(32, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 1, 1))
+
+    def forward(self, x):
+        e = self.enc(x)
+        return self.dec(torch.cat([e, self.up(self.down(e))], 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _counts(n: int = 8000, length: int = 30):
+    """Sequences of 4 tokens; the label says whether token 1 occurs more often than token 2 (ties dropped)."""
+    g = torch.Generator().manual_seed(67)
+    x = torch.randint(0, 4, (2 * n, length), generator=g)
+    diff = (x == 1).sum(1) - (x == 2).sum(1)
+    keep = diff != 0
+    x, y = x[keep][:n], (diff[keep][:n] > 0).long()
+    cut = n * 3 // 4
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+class _TokenLSTM(nn.Module):
+    def __init__(self, vocab: int = 4, d: int = 16, hidden: int = 48):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.rnn = nn.LSTM(d, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, 2)
+
+    def forward(self, x):
+        return self.head(self.rnn(self.embed(x))[0][:, -1])
+
+
+@functools.lru_cache(maxsize=1)
+def _tabular8():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=8000, n_features=30, n_informative=15, n_redundant=5, n_classes=8,
+                               n_clusters_per_class=2, flip_y=0.02, random_state=71)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 0.25)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
+def _mlp_bn_dropout() -> nn.Module:
+    return nn.Sequential(nn.Linear(30, 256), nn.BatchNorm1d(256), nn.ReLU(), nn.Dropout(0.3),
+                         nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU(), nn.Dropout(0.3), nn.Linear(256, 8))
+
+
+def _cnn1d_pool() -> nn.Module:
+    return nn.Sequential(nn.Unflatten(1, (1, 40)), nn.Conv1d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
+                         nn.Conv1d(32, 64, 5, padding=2), nn.ReLU(), nn.AdaptiveAvgPool1d(1), nn.Flatten(),
+                         nn.Linear(64, 10))
+
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -1275,6 +1412,26 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh11-mlp-mnist1d-adam-eps1e-3-bs16",
        _plain(_mnist1d_data, lambda: _mlp([40, 256, 10]), lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3),
               nn.CrossEntropyLoss(), 16, accuracy), 1500, "val_acc", "Adam(eps=1e-3)", 1e-3, family="fresh11"),
+    # the twelfth batch: common modern shapes (ConvNeXt blocks with layer scale, a contrastive
+    # embedding, a U-Net, an LSTM over tokens, BatchNorm with dropout on tabular data, a long budget)
+    _t("fresh12-convnext-digits-adamw",
+       _plain(_digits, _convnext, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05), nn.CrossEntropyLoss(),
+              64, accuracy), 800, "val_acc", "AdamW(weight_decay=0.05)", 1e-3, family="fresh12"),
+    _t("fresh12-supcon-mnist1d-adam",
+       _plain(_mnist1d_data, _Embedder, lambda p: torch.optim.Adam(p, lr=1e-3), _supcon, 128, _nn_accuracy),
+       600, "val_acc", "Adam", 1e-3, family="fresh12"),
+    _t("fresh12-unet-denoise-adam",
+       _plain(_denoise_digits, _TinyUNet, lambda p: torch.optim.Adam(p, lr=1e-3), nn.MSELoss(), 32, recon_r2),
+       600, "val_r2", "Adam", 1e-3, family="fresh12"),
+    _t("fresh12-lstm-count-adam",
+       _plain(_counts, _TokenLSTM, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       1200, "val_acc", "Adam", 1e-3, family="fresh12"),
+    _t("fresh12-tabular-bn-dropout-adamw",
+       _plain(_tabular8, _mlp_bn_dropout, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.CrossEntropyLoss(), 256, accuracy), 600, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh12"),
+    _t("fresh12-cnn1d-mnist1d-adamw-b3000",
+       _plain(_mnist1d_data, _cnn1d_pool, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.CrossEntropyLoss(), 32, accuracy), 3000, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh12"),
 )}
 
 
