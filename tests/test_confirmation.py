@@ -200,6 +200,47 @@ def test_an_optimum_at_the_lowest_run_is_flagged_edge():
     assert "lower LR" in r.verdicts["lr"].message
 
 
+@pytest.mark.parametrize("momentum, steps, flagged", [
+    (0.99, 40, True),       # 100 steps of averaging, runs of 40 (and no longer runs): flagged
+    (0.99, 300, False),     # runs of 3 x 100 steps: the buffer holds 95% of its steady-state weight
+    (0.9, 40, False),       # 10 steps of averaging: 40-step runs see it whole
+    (None, 40, False),      # no momentum (plain SGD, Adagrad)
+])
+def test_runs_shorter_than_the_momentum_horizon_are_flagged(momentum, steps, flagged):
+    sweep = RangeTestResult.from_dict({**clean_sweep(-1.0).to_dict(), "momentum": momentum})
+    r = _confirmed(sweep, bowl(best_u=-2.0, explode_u=-0.5), steps=steps)
+    assert r.momentum == momentum and r._decision.status == "ok"
+    for use in ("lr", "one_cycle_max_lr"):
+        v = r.verdicts[use]
+        assert ("momentum_horizon" in v.reasons) == flagged, v
+        assert v.level == ("medium" if flagged else "high"), v
+    if flagged:
+        assert "100 steps" in r.verdicts["lr"].message and "budget_steps" in r.verdicts["lr"].message
+
+
+@pytest.mark.parametrize("name, kwargs, expected", [
+    ("SGD", {"lr": 0.1, "momentum": 0.99, "nesterov": True}, 0.99),
+    ("AdamW", {"betas": (0.95, 0.999)}, 0.95),
+    ("SGD", {"lr": 0.1}, None),
+    ("Adagrad", {}, None),
+])
+def test_find_lr_records_the_optimizers_momentum(name, kwargs, expected):
+    import torch
+
+    import lrscope
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(64, 4, generator=g)
+    data = [(x[i:i + 16], (x[i:i + 16, 0] > 0).long()) for i in range(0, 64, 16)]
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 2)
+    optimizer = getattr(torch.optim, name)(model.parameters(), **kwargs)
+    res = lrscope.find_lr(model, optimizer, torch.nn.functional.cross_entropy, data, num_steps=20,
+                          confirm=False, progress=False)
+    assert res.momentum == expected
+    assert RangeTestResult.from_dict(res.to_dict()).momentum == expected
+
+
 def test_slow_learner_verdict_names_the_shape_and_the_fix():
     sweep = clean_sweep(-1.0)
     r = _confirmed(sweep, lambda u, s: 2.0 * np.exp(8 * np.arange(s) / s) if u >= -1.5 else np.full(s, 2.0))
@@ -324,6 +365,46 @@ def test_extended_and_never_diverged_are_told_apart():
     r2 = never.with_confirmation(*P.confirm(P.DEFAULT_POLICY, never, run_from(bowl(2.0), 40)))
     assert "never_diverged" in r2.verdicts["lr"].reasons and r2.verdicts["lr"].level == "medium"
     assert r2.lr is not None and r2.one_cycle_max_lr is not None and r2.clr is not None
+
+
+def _never_diverged_sweep():
+    """A sweep that fell near 1e-4 and then only crept down up to its cap (1e5): a bounded loss."""
+    grid = extended_lrs(1e-7, 10.0, 100)
+    u = np.log10(grid)
+    return RangeTestResult(lrs=grid, losses=3.0 - 0.5 * logistic((u + 4.0) / 0.5) - 0.01 * (u + 7),
+                           smoothed=np.zeros(len(grid)), group_lrs=grid[:, None], mode="exp", start_lr=1e-7,
+                           end_lr=10.0, num_steps=100, stop_reason="completed", stop_message="", smoothing=0.98,
+                           diverge_factor=4.0, extend_decades=EXTEND_DECADES)
+
+
+@pytest.mark.parametrize("best_u", [-3.0, 4.0])
+def test_a_sweep_that_never_diverged_locates_the_region_a_decade_at_a_time(best_u):
+    sweep = _never_diverged_sweep()
+    assert P.grid_index(sweep.lrs[-1]) == 30                 # the cap: 1e5
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(bowl(best_u, width=1.5), 40))
+    ks = [P.grid_index(x) for x in probe.lrs]
+    # the first runs go down from the cap a decade apart, four at a time, until the best is not the lowest
+    assert ks[:4] == [30, 24, 18, 12]
+    decades = [k for k in ks if (30 - k) % 6 == 0]
+    assert decades == list(range(30, 30 - 6 * len(decades), -6)) and len(decades) % 4 == 0
+    # then the first round, centred on the best of them, at half a decade apart (none run twice)
+    assert len(ks) == len(set(ks))
+    choice = P.choose(P.DEFAULT_POLICY, probe)
+    assert choice.status == "ok" and choice.k == P.grid_index(10 ** best_u)   # the bowl's bottom, exactly
+    # before, the runs sat 0.5-2 decades below the cap, whatever the bowl
+    assert min(ks) <= P.grid_index(10 ** best_u)
+    r = sweep.with_confirmation(probe)
+    assert "never_diverged" in r.verdicts["lr"].reasons and "located" in r.verdicts["lr"].message
+    assert r.lr == pytest.approx(P.grid_lr(choice.k + P.DEFAULT_POLICY.offsets.lr))
+
+
+def test_a_sweep_that_never_diverged_with_no_run_falling_has_no_answer():
+    sweep = _never_diverged_sweep()
+    probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(lambda u, s: np.full(s, 2.0), 40))
+    # every decade from the cap down to the sweep's start was tried, then the first round below the cap
+    assert {P.grid_index(x) for x in probe.lrs} >= set(range(30, -43, -6))
+    r = sweep.with_confirmation(probe)
+    assert r.lr is None and "flat" in r.verdicts["lr"].reasons and r.verdicts["lr"].level == "low"
 
 
 def test_json_round_trip_keeps_the_confirmation_and_the_answers():

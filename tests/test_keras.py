@@ -294,6 +294,7 @@ def test_recorded_loss_is_each_batch_own_loss_not_the_running_mean(cls):
     assert res.val_steps.tolist() == [3, 7, 11]
     np.testing.assert_allclose(res.val_losses, val_expected, rtol=1e-5)
     assert res.batch_size == 8 and res.iterations_per_epoch == 6 and res.optimizer == "SGD" and res.beta2 is None
+    assert res.momentum is None                             # Keras' SGD without momentum (0.0) has none
 
 
 def test_metric_is_the_first_compiled_metric():
@@ -308,6 +309,7 @@ def test_metric_is_the_first_compiled_metric():
     res = lk.find_lr(model, x, y, batch_size=10, shuffle=False, num_steps=10, confirm=False, progress=False,
                      end_lr=1e-3)
     assert res.metric_name == "accuracy" and res.optimizer == "Adam" and res.beta2 == pytest.approx(0.999)
+    assert res.momentum == pytest.approx(0.9)               # Adam's beta_1
     assert res.metric[0] == pytest.approx(np.mean(np.argmax(x[:10] @ w, axis=1) == y[:10]))
     res = lk.find_lr(model, x, y, batch_size=10, shuffle=False, num_steps=10, confirm=False, progress=False,
                      end_lr=1e-3, metric="top2")

@@ -810,8 +810,11 @@ def find_lr(
         _build(model, inner, train.first())
         name = _metric_name(model, metric)
         beta2 = getattr(inner, "beta_2", None)
+        momentum = getattr(inner, "momentum", None) if hasattr(inner, "momentum") else getattr(inner, "beta_1", None)
         fields = dict(metric_name=name, iterations_per_epoch=_length(train), optimizer=type(inner).__name__,
-                      beta2=float(beta2) if isinstance(beta2, numbers.Real) else None, world_size=1,
+                      beta2=float(beta2) if isinstance(beta2, numbers.Real) else None,
+                      momentum=float(momentum) if isinstance(momentum, numbers.Real) and 0 < momentum < 1 else None,
+                      world_size=1,
                       batch_size=batch_size if isinstance(train, _Arrays) else _batch_size_of(x))
         lr = _LR(model, optimizer)
         snap = _Snapshot(model, optimizer, rng)

@@ -246,6 +246,21 @@ def _beta2(optimizer) -> float | None:
         return None
 
 
+def _momentum(optimizer) -> float | None:
+    """The first-moment decay of group 0: ``momentum`` (SGD, RMSprop) or ``betas[0]`` (the Adam
+    family), or None when the optimizer has neither (or it is 0)."""
+    group = optimizer.param_groups[0] if optimizer.param_groups else {}
+    value = group.get("momentum")
+    if value is None and group.get("betas") is not None:
+        with contextlib.suppress(TypeError, IndexError):
+            value = group["betas"][0]
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0.0 < value < 1.0 else None
+
+
 def _from_task(model, optimizer, loss_fn, train_loader, extras: dict[str, Any]):
     """``find_lr(task)`` / ``probe(task)``: a :class:`lrscope.Task` (or the dict ``make_task``
     returns) passed whole, so that its metric, validation loader, ``train_step`` and
@@ -555,6 +570,7 @@ def find_lr(
     fields = dict(metric_name=(getattr(metric, "__name__", "metric") if metric is not None else None),
                   iterations_per_epoch=_steps_per_epoch(train_loader, accumulation_steps),
                   optimizer=type(optimizer).__name__, beta2=_beta2(optimizer),
+                  momentum=_momentum(optimizer),
                   world_size=1 if across is None else across.world_size,
                   batch_size=_dist.global_batch_size(train_loader, accumulation_steps, across))
     with Snapshot(model, optimizer, [train_loader], grad_scaler, where) as snap:

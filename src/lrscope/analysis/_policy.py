@@ -44,6 +44,11 @@ Special shapes:
   (``slow_candidates``) go below the lowest LR that exploded, and their best, if one fell,
   decides as usual. Otherwise the answer sits ``Offsets.slow`` grid steps below the lowest LR
   that exploded;
+* **never diverged** (the sweep reached its cap, ``end_lr * 10**EXTEND_DECADES``, without its
+  loss turning up: a bounded loss, e.g. a contrastive loss on normalised embeddings, or a
+  network whose output does not grow with its weights): the stop is no explosion, so runs a
+  decade apart, from the stop down, first locate the LRs whose runs fall most (``locate``),
+  and the first round is centred on the best of them;
 * **flat** (nothing fell and nothing exploded): no answer (``None``), reason ``flat``.
 
 When ``budget_steps`` (the planned training length) is known, each first-round run lasts
@@ -62,7 +67,7 @@ from .probe import EXPLODES, GOOD, probe_verdicts
 
 __all__ = ["GRID_PER_DECADE", "Offsets", "Policy", "DEFAULT_POLICY", "grid_index", "grid_lr", "run_steps",
            "long_run_steps", "slow_run_steps", "long_candidates", "slow_candidates", "confirm", "Choice", "choose",
-           "decide", "answers", "start_loss", "START_BATCHES"]
+           "decide", "answers", "start_loss", "START_BATCHES", "locate", "LOCATE_SPACING"]
 
 #: confirmation LRs lie on the grid 10**(k / GRID_PER_DECADE)
 GRID_PER_DECADE = 6
@@ -85,6 +90,8 @@ START_BATCHES = 20
 #: the sweep's first losses stand for the starting model's when its LR there was at most this
 #: fraction of the LR where it stopped; otherwise find_lr measures them (runs at LR 0)
 NEGLIGIBLE_LR = 1e-3
+#: a sweep that never diverged: runs this many grid steps apart (a decade) locate the region first
+LOCATE_SPACING = GRID_PER_DECADE
 #: a slow learner needs at least this many runs that did not explode; with fewer, none of which
 #: fell, the candidates move down instead (the runs sat too close to the explosion to say anything)
 MIN_STABLE = 2
@@ -248,6 +255,38 @@ def _tried(probe) -> dict[int, int]:
     return {} if probe is None else {grid_index(lr): i for i, lr in enumerate(probe.lrs)}
 
 
+def _run_new(run, probe, ks: list[int]):
+    """The record after running the grid indices ``ks`` not run yet (``probe`` itself when all were)."""
+    tried = _tried(probe)
+    new = [k for k in ks if k not in tried]
+    return run([grid_lr(k) for k in new]) if new or probe is None else probe
+
+
+def locate(policy: Policy, sweep, run):
+    """A sweep that never diverged has no explosion to start below: runs a decade apart
+    (``LOCATE_SPACING``), ``count`` at a time from where the sweep stopped down to where it began,
+    find the region first. They go on down while the best of them (the one whose loss fell most,
+    ``choose``) is the lowest tried or none fell; then the first round is centred on that best:
+    the anchor is one decade above it. Returns ``(runs, anchor grid index)``; the anchor is where
+    the sweep stopped when no run fell at all."""
+    k_stop, k_floor = grid_index(float(sweep.lrs[-1])), grid_index(float(sweep.lrs[0]))
+    probe, top = None, k_stop
+    while True:
+        ks = [k for k in (top - LOCATE_SPACING * j for j in range(policy.count)) if k >= k_floor]
+        if not ks:
+            break
+        probe = run([grid_lr(k) for k in ks])
+        choice = choose(policy, probe, tie=False)
+        low = min(grid_index(lr) for lr in probe.lrs)
+        if choice.status == "ok" and choice.k > low:
+            return probe, choice.k + LOCATE_SPACING
+        top = low - LOCATE_SPACING
+    choice = choose(policy, probe, tie=False) if probe is not None else None
+    if choice is not None and choice.status == "ok":
+        return probe, choice.k + LOCATE_SPACING
+    return probe, k_stop
+
+
 def confirm(policy: Policy, sweep, run, run_long=None, run_slow=None):
     """Run the confirmation rounds; returns ``(runs, long_runs)``: the ProbeResult of the
     first rounds' runs, in run order, and that of the longer runs (None when there were none).
@@ -263,7 +302,9 @@ def confirm(policy: Policy, sweep, run, run_long=None, run_slow=None):
         run_slow: the same for the longer runs below a slow learner's explosion
             (``slow_run_steps`` steps each); None: ``run_long``.
 
-    Rounds: ``count`` candidates ``spacing`` grid steps apart below the anchor; while every run
+    Rounds: when the sweep never diverged, runs a decade apart locate the region first
+    (``locate``) and set the anchor; then ``count`` candidates ``spacing`` grid steps apart below
+    the anchor (those not run yet); while every run
     so far exploded (or all but fewer than ``MIN_STABLE``, none of which fell), the next
     ``count`` below (at most ``MAX_SHIFTS`` times); when no run
     fell and none exploded but the sweep did, up to ``count`` runs above them, up to where the
@@ -271,8 +312,11 @@ def confirm(policy: Policy, sweep, run, run_long=None, run_slow=None):
     half-way neighbours (those not tried and below the lowest LR that exploded); then, when a
     best run exists, the longer runs below it (``long_candidates``).
     """
-    k0 = anchor_index(policy, sweep)
-    probe = run([grid_lr(k0 - policy.spacing * (j + 1)) for j in range(policy.count)])
+    if sweep.stop_reason == "completed" and len(sweep.lrs):
+        probe, k0 = locate(policy, sweep, run)
+    else:
+        probe, k0 = None, anchor_index(policy, sweep)
+    probe = _run_new(run, probe, [k0 - policy.spacing * (j + 1) for j in range(policy.count)])
     for _ in range(MAX_SHIFTS):
         choice = choose(policy, probe)
         stable = sum(v != EXPLODES for v in choice.verdicts)

@@ -84,6 +84,9 @@ class RangeTestResult:
             None when unknown (then ``len(lrs)``).
         optimizer: the optimizer's class name (e.g. "AdamW"), for reports.
         beta2: the optimizer's second-moment decay (Adam's ``betas[1]``), or None.
+        momentum: the optimizer's first-moment decay (SGD's ``momentum``, Adam's ``betas[0]``),
+            or None when it has none: a run much shorter than ``1 / (1 - momentum)`` steps cannot
+            show what that momentum does at an LR (the verdict's ``momentum_horizon``).
         world_size: the number of processes the test ran across (``torch.distributed``: the
             loss of every step is their mean), 1 for one process.
         batch_size: examples per optimizer step over all processes (the global batch), if
@@ -117,6 +120,7 @@ class RangeTestResult:
     cost_steps: int | None = None
     optimizer: str | None = None
     beta2: float | None = None
+    momentum: float | None = None
     world_size: int = 1
     batch_size: int | None = None
 
@@ -627,7 +631,7 @@ class RangeTestResult:
             if same_val and all(r.val_metric is not None for r in results) else None,
             iterations_per_epoch=first.iterations_per_epoch, repeats=tuple(results), task_name=first.task_name,
             budget_steps=first.budget_steps, extend_decades=first.extend_decades, optimizer=first.optimizer,
-            beta2=first.beta2, cost_steps=sum(int(r.cost_steps) for r in results),
+            beta2=first.beta2, momentum=first.momentum, cost_steps=sum(int(r.cost_steps) for r in results),
             world_size=first.world_size, batch_size=first.batch_size,
         )
 

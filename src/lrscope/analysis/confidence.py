@@ -34,10 +34,14 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``edge`` (medium): the best run was the lowest LR tried, or the highest and nothing
   exploded: the optimum may lie beyond what was tried.
 - ``never_diverged`` (medium): the sweep carried on past ``end_lr`` to its cap without
-  diverging.
+  diverging (then runs a decade apart locate the region first: ``_policy.locate``).
 - ``extended`` (information only): the sweep carried on past ``end_lr`` and diverged there.
 - ``sweep_disagrees`` (medium): the sweep's curve alone (``DEFAULT_RULES``) puts this use
   more than ``DISAGREE_DECADES`` from the confirmed answer.
+- ``momentum_horizon`` (medium): the optimizer's momentum averages its updates over about
+  ``1 / (1 - momentum)`` steps, and the longest runs were shorter than ``MOMENTUM_HORIZONS``
+  times that (SGD with momentum 0.99 and the default runs of 50 and 100 steps): the runs cannot
+  show what that momentum does over a long training, so the answers may be too high.
 """
 
 from __future__ import annotations
@@ -84,6 +88,11 @@ CLR_FALLBACK_STEP_SIZE = 2000
 CLR_STEP_EPOCHS = 4
 CLR_STEP_EPOCHS_RANGE = (2, 10)
 
+#: momentum_horizon: the longest confirmation runs should last at least this many times the
+#: momentum's averaging length ``1 / (1 - momentum)`` (after 3 of them the momentum buffer holds
+#: 1 - e**-3 = 95% of its steady-state weight); a prior, not fitted: no suite task uses a
+#: momentum above 0.9 (whose 30 steps every run exceeds)
+MOMENTUM_HORIZONS = 3
 #: the cyclic base_lr with confirmation runs: max_lr / 4 (Smith 2017: a third to a quarter of max_lr)
 CLR_BASE_DIVISOR = 4.0
 #: the rule name of an answer from the confirmation runs' best run (``lrscope.analysis._policy``)
@@ -308,11 +317,26 @@ def confirm_checks(r) -> list[tuple[str, str]]:
         if len(out) == n_before and ch.k == max(good) and not exploded:
             out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
                                 "exploded: a higher LR may be better still, so the answers may be too low."))
+    if ch.status in ("ok", "slow") and r.momentum is not None:
+        longest = max(runs.steps, 0 if r.confirm_long is None else r.confirm_long.steps)
+        horizon = 1.0 / (1.0 - r.momentum)
+        if longest < MOMENTUM_HORIZONS * horizon:
+            out.append(("momentum_horizon",
+                        f"The optimizer's momentum ({r.momentum:g}) averages its updates over about {horizon:.0f} "
+                        f"steps, and the longest runs lasted {longest} steps, less than {MOMENTUM_HORIZONS} times "
+                        "that: they cannot show what this momentum does over a long training at these LRs (on a "
+                        "benchmark network under SGD with momentum 0.99, one seed's answer from 50- and 100-step "
+                        "runs was 3x the best constant LR). The answers may be too high: pass budget_steps= for "
+                        "longer runs, or compare with a short training at a third of the LR."))
     if r.extended:
         if r.stop_reason == "completed":
             out.append(("never_diverged", f"The loss had not diverged by end_lr={r.end_lr:.3g}; the sweep carried "
                                           f"on to {r.lrs[-1]:.3g} (end_lr x 10**{r.extend_decades:g}) and still "
-                                          "did not, so the top of the usable range is unknown."))
+                                          "did not, so the top of the usable range is unknown. Runs a decade apart, "
+                                          "from there down, located the LRs whose loss falls most, and the answers "
+                                          "come from runs there. A loss that never diverges is often bounded (e.g. "
+                                          "a contrastive or cosine loss on normalised outputs): check a short "
+                                          "training at the answer."))
         else:
             out.append(("extended", f"The loss had not diverged by end_lr={r.end_lr:.3g}, so the sweep carried "
                                     f"on at the same rate and stopped at lr={r.lrs[-1]:.3g} "
