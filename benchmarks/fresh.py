@@ -167,6 +167,21 @@ skip connection, an LSTM over tokens, BatchNorm with dropout on tabular data, a 
 
 Quality of the contrastive task: the leave-one-out nearest-neighbour (cosine) accuracy of the
 validation embeddings.
+
+A thirteenth batch (family ``fresh13``), fixed before any lrscope answer on it was seen, after the
+twelfth batch's fix for sweeps that never diverge: losses that cannot diverge, being bounded on
+normalised outputs, and one bounded by a sigmoid:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh13-simclr-digits-adam  | MLP 64-256-128-32 on two noisy, shifted views | Adam           |   128 |    600 | NT-Xent, tau 0.2 (labels unused) |
+| fresh13-cosine-directions-sgdm | MLP 16-128-128-8, unit output           | SGD momentum 0.9  |    64 |    800 | 1 - cosine      |
+| fresh13-cosface-mnist1d-adamw | MLP 40-256-128, normalised features and class weights | AdamW (wd 0.01) | 64 | 800 | CosFace (s 16, m 0.2) |
+| fresh13-triplet-mnist1d-sgdm | MLP 40-128-32, normalised embedding       | SGD momentum 0.9  |   128 |    600 | batch-hard triplet, margin 0.2 |
+| fresh13-sigmoid-ae-digits-sgd | MLP autoencoder 64-128-16-128-64, sigmoid output | SGD      |    32 |   1000 | MSE             |
+
+Quality: nearest-neighbour accuracy of the (first view's) validation embeddings, accuracy, the
+mean cosine to the validation directions, R^2 of the reconstruction.
 """
 
 from __future__ import annotations
@@ -1180,6 +1195,120 @@ def _cnn1d_pool() -> nn.Module:
 
 
 
+# --------------------------------------------------------------------------- the thirteenth batch
+@functools.lru_cache(maxsize=1)
+def _two_views():
+    """Digits as two noisy, randomly shifted views each (drawn once from a fixed seed): (N, 2, 64)."""
+    x, y, xv, yv = _digits()
+    g = torch.Generator().manual_seed(73)
+
+    def views(imgs):
+        out = []
+        for _ in range(2):
+            shift = torch.randint(-1, 2, (2,), generator=g)
+            v = torch.roll(imgs, shifts=(int(shift[0]), int(shift[1])), dims=(2, 3))
+            out.append((v + 0.3 * torch.randn(v.shape, generator=g)).flatten(1))
+        return torch.stack(out, 1)
+
+    return views(x), y, views(xv), yv
+
+
+class _TwoViewEncoder(nn.Module):
+    """An MLP applied to each of two views; normalised 32-d embeddings, (N, 2, 32)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = _mlp([64, 256, 128, 32])
+
+    def forward(self, x):
+        return nn.functional.normalize(self.net(x), dim=-1)
+
+
+def _nt_xent(z: torch.Tensor, y: torch.Tensor, tau: float = 0.2) -> torch.Tensor:
+    """SimCLR's NT-Xent: each view's positive is the other view of its sample (labels unused)."""
+    del y
+    a = torch.cat([z[:, 0], z[:, 1]])
+    n = len(z)
+    sim = (a @ a.T / tau).masked_fill(torch.eye(2 * n, dtype=torch.bool), -1e9)
+    target = torch.cat([torch.arange(n, 2 * n), torch.arange(n)])
+    return nn.functional.cross_entropy(sim, target)
+
+
+def _first_view_nn_accuracy(z: torch.Tensor, y: torch.Tensor) -> float:
+    return _nn_accuracy(z[:, 0], y)
+
+
+@functools.lru_cache(maxsize=1)
+def _directions(n: int = 6000, d: int = 16, k: int = 8):
+    """Inputs and the unit direction of a fixed nonlinear map of them plus noise (the target)."""
+    g = torch.Generator().manual_seed(79)
+    x = torch.randn(n, d, generator=g)
+    w1, w2 = torch.randn(d, 32, generator=g) / d ** 0.5, torch.randn(32, k, generator=g) / 32 ** 0.5
+    t = torch.tanh(x @ w1) @ w2 + 0.1 * torch.randn(n, k, generator=g)
+    t = nn.functional.normalize(t, dim=1)
+    cut = n * 3 // 4
+    return x[:cut], t[:cut], x[cut:], t[cut:]
+
+
+class _UnitOut(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = _mlp([16, 128, 128, 8])
+
+    def forward(self, x):
+        return nn.functional.normalize(self.net(x), dim=1)
+
+
+def _cosine_loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return (1.0 - (out * target).sum(1)).mean()
+
+
+def _mean_cosine(out: torch.Tensor, target: torch.Tensor) -> float:
+    return float((out * target).sum(1).mean())
+
+
+class _CosFace(nn.Module):
+    """An MLP whose normalised features meet normalised class weights: logits ``s (cos - m)`` for the
+    true class and ``s cos`` for the others (CosFace, Wang et al. 2018; the margin only in training)."""
+
+    def __init__(self, s: float = 16.0, m: float = 0.2):
+        super().__init__()
+        self.body = _mlp([40, 256, 128])
+        self.w = nn.Parameter(torch.randn(10, 128) * 0.1)
+        self.s, self.m = s, m
+
+    def forward(self, x):
+        return self.s * nn.functional.normalize(self.body(x), dim=1) @ nn.functional.normalize(self.w, dim=1).T
+
+
+def _cosface_loss(logits: torch.Tensor, y: torch.Tensor, s: float = 16.0, m: float = 0.2) -> torch.Tensor:
+    return nn.functional.cross_entropy(logits - s * m * nn.functional.one_hot(y, logits.shape[1]), y)
+
+
+class _Embed40(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = _mlp([40, 128, 32])
+
+    def forward(self, x):
+        return nn.functional.normalize(self.net(x.flatten(1)), dim=1)
+
+
+def _triplet(z: torch.Tensor, y: torch.Tensor, margin: float = 0.2) -> torch.Tensor:
+    """Batch-hard triplet loss (Hermans et al., 2017) on normalised embeddings: each anchor's
+    farthest positive against its nearest negative."""
+    d = torch.cdist(z, z)
+    same = y[:, None] == y[None, :]
+    hardest_pos = (d * same).max(1).values
+    hardest_neg = d.masked_fill(same, math.inf).min(1).values
+    return torch.relu(hardest_pos - hardest_neg + margin).mean()
+
+
+def _sigmoid_ae() -> nn.Module:
+    return nn.Sequential(nn.Flatten(), _mlp([64, 128, 16, 128, 64]), nn.Sigmoid(), nn.Unflatten(1, (1, 8, 8)))
+
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -1432,6 +1561,22 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh12-cnn1d-mnist1d-adamw-b3000",
        _plain(_mnist1d_data, _cnn1d_pool, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
               nn.CrossEntropyLoss(), 32, accuracy), 3000, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh12"),
+    # the thirteenth batch: losses that cannot diverge (bounded, on normalised outputs)
+    _t("fresh13-simclr-digits-adam",
+       _plain(_two_views, _TwoViewEncoder, lambda p: torch.optim.Adam(p, lr=1e-3), _nt_xent, 128,
+              _first_view_nn_accuracy), 600, "val_acc", "Adam", 1e-3, family="fresh13"),
+    _t("fresh13-cosine-directions-sgdm",
+       _plain(_directions, _UnitOut, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), _cosine_loss, 64,
+              _mean_cosine), 800, "val_r2", "SGD(momentum=0.9)", 1e-2, family="fresh13"),
+    _t("fresh13-cosface-mnist1d-adamw",
+       _plain(_mnist1d_data, _CosFace, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), _cosface_loss, 64,
+              accuracy), 800, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh13"),
+    _t("fresh13-triplet-mnist1d-sgdm",
+       _plain(_mnist1d_data, _Embed40, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), _triplet, 128, _nn_accuracy),
+       600, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh13"),
+    _t("fresh13-sigmoid-ae-digits-sgd",
+       _plain(_digits_images, _sigmoid_ae, lambda p: torch.optim.SGD(p, lr=1e-2), nn.MSELoss(), 32, recon_r2),
+       1000, "val_r2", "SGD", 1e-2, family="fresh13"),
 )}
 
 
