@@ -218,6 +218,22 @@ def test_runs_shorter_than_the_momentum_horizon_are_flagged(momentum, steps, fla
         assert "100 steps" in r.verdicts["lr"].message and "budget_steps" in r.verdicts["lr"].message
 
 
+@pytest.mark.parametrize("optimizer, best_u, flagged", [
+    ("AdamW", 0.5, True),        # an Adam step of ~3 per weight
+    ("Adam", -2.0, False),       # 0.01: an ordinary Adam LR
+    ("SGD", 0.5, False),         # an SGD step scales with the gradient: LR 3 can be right
+    (None, 0.5, False),          # optimizer unknown
+])
+def test_an_adam_type_answer_of_one_or_more_is_flagged(optimizer, best_u, flagged):
+    sweep = RangeTestResult.from_dict({**clean_sweep(best_u + 1.0).to_dict(), "optimizer": optimizer})
+    r = _confirmed(sweep, bowl(best_u=best_u, explode_u=best_u + 1.5))
+    assert r._decision.status == "ok" and abs(r._decision.k - P.grid_index(10 ** best_u)) <= 1
+    for use in ("lr", "one_cycle_max_lr"):
+        assert ("adam_step" in r.verdicts[use].reasons) == flagged, r.verdicts[use]
+    if flagged:
+        assert r.verdicts["lr"].level == "medium" and "100x lower" in r.verdicts["lr"].message
+
+
 @pytest.mark.parametrize("name, kwargs, expected", [
     ("SGD", {"lr": 0.1, "momentum": 0.99, "nesterov": True}, 0.99),
     ("AdamW", {"betas": (0.95, 0.999)}, 0.95),

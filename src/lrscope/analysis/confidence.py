@@ -38,6 +38,9 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``extended`` (information only): the sweep carried on past ``end_lr`` and diverged there.
 - ``sweep_disagrees`` (medium): the sweep's curve alone (``DEFAULT_RULES``) puts this use
   more than ``DISAGREE_DECADES`` from the confirmed answer.
+- ``adam_step`` (medium): an Adam-type optimizer (its step moves each weight by up to about
+  the LR) was answered an LR of at least ``ADAM_STEP_LR``: only a network whose output ignores
+  the scale of its weights trains there, and its short runs favour LRs that long training does not.
 - ``momentum_horizon`` (medium): the optimizer's momentum averages its updates over about
   ``1 / (1 - momentum)`` steps, and the longest runs were shorter than ``MOMENTUM_HORIZONS``
   times that (SGD with momentum 0.99 and the default runs of 50 and 100 steps): the runs cannot
@@ -93,6 +96,12 @@ CLR_STEP_EPOCHS_RANGE = (2, 10)
 #: 1 - e**-3 = 95% of its steady-state weight); a prior, not fitted: no suite task uses a
 #: momentum above 0.9 (whose 30 steps every run exceeds)
 MOMENTUM_HORIZONS = 3
+#: adam_step: the optimizers whose step moves each weight by up to about the LR (``lr * m / sqrt(v)``,
+#: or its sign), by class name (torch and Keras spellings)
+ADAM_TYPE = frozenset({"Adam", "AdamW", "NAdam", "Nadam", "RAdam", "Adamax", "SparseAdam", "Lion"})
+#: adam_step: a deciding run at or above this LR is flagged (a step of 1 per weight rewrites weights
+#: initialised at ~1/sqrt(fan_in)); a prior, not fitted: no suite task's answer comes near it
+ADAM_STEP_LR = 1.0
 #: the cyclic base_lr with confirmation runs: max_lr / 4 (Smith 2017: a third to a quarter of max_lr)
 CLR_BASE_DIVISOR = 4.0
 #: the rule name of an answer from the confirmation runs' best run (``lrscope.analysis._policy``)
@@ -317,6 +326,16 @@ def confirm_checks(r) -> list[tuple[str, str]]:
         if len(out) == n_before and ch.k == max(good) and not exploded:
             out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
                                 "exploded: a higher LR may be better still, so the answers may be too low."))
+    decided = r._decision
+    if r.optimizer in ADAM_TYPE and decided.status == "ok" and P.grid_lr(decided.k) >= ADAM_STEP_LR:
+        out.append(("adam_step",
+                    f"An {r.optimizer} step moves each weight by up to about the LR, here "
+                    f"{P.grid_lr(decided.k):.3g}, more than the size of typical weights: only a network whose output "
+                    "ignores the scale of its weights (normalised features or class weights, as in a cosine or "
+                    "CosFace classifier) trains there, and its short runs favour huge LRs that a long training does "
+                    "not (on a benchmark CosFace network under AdamW the runs chose 5 to 15, while every LR from "
+                    "3e-4 to 0.3 trained well and those from 3 up did not). Check a short training at a 100x lower "
+                    "LR."))
     if ch.status in ("ok", "slow") and r.momentum is not None:
         longest = max(runs.steps, 0 if r.confirm_long is None else r.confirm_long.steps)
         horizon = 1.0 / (1.0 - r.momentum)
