@@ -205,6 +205,17 @@ def _standard(xtr: np.ndarray, xva: np.ndarray) -> tuple[torch.Tensor, torch.Ten
     return torch.tensor((xtr - mean) / std, dtype=torch.float32), torch.tensor((xva - mean) / std, dtype=torch.float32)
 
 
+def _classes(val_fraction: float = 0.25, float_labels: bool = False, **kwargs):
+    """scikit-learn's ``make_classification(**kwargs)``, split and standardised on its training
+    part: ``(x, y, x_val, y_val)``, the labels as float32 when ``float_labels`` (for BCE)."""
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(**kwargs)
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32) if float_labels else y, val_fraction)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr), b, torch.tensor(yva)
+
+
 @functools.lru_cache(maxsize=1)
 def _wine():
     from sklearn.datasets import load_wine
@@ -227,13 +238,8 @@ def _moons():
 
 @functools.lru_cache(maxsize=1)
 def _blobs():
-    from sklearn.datasets import make_classification
-
-    x, y = make_classification(6000, n_features=20, n_informative=10, n_redundant=4, n_classes=5,
-                               n_clusters_per_class=2, class_sep=1.0, flip_y=0.03, random_state=11)
-    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 1 / 3)
-    a, b = _standard(xtr, xva)
-    return a, torch.tensor(ytr), b, torch.tensor(yva)
+    return _classes(1 / 3, n_samples=6000, n_features=20, n_informative=10, n_redundant=4, n_classes=5,
+                    n_clusters_per_class=2, class_sep=1.0, flip_y=0.03, random_state=11)
 
 
 @functools.lru_cache(maxsize=1)
@@ -408,13 +414,8 @@ def _multilabel():
 
 @functools.lru_cache(maxsize=1)
 def _classif():
-    from sklearn.datasets import make_classification
-
-    x, y = make_classification(n_samples=4000, n_features=30, n_informative=12, n_redundant=6, n_classes=4,
-                               n_clusters_per_class=2, flip_y=0.05, random_state=6)
-    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 0.25)
-    a, b = _standard(xtr, xva)
-    return a, torch.tensor(ytr), b, torch.tensor(yva)
+    return _classes(n_samples=4000, n_features=30, n_informative=12, n_redundant=6, n_classes=4,
+                    n_clusters_per_class=2, flip_y=0.05, random_state=6)
 
 
 def _implicit_data():
@@ -843,13 +844,8 @@ def _forecaster() -> nn.Module:
 
 @functools.lru_cache(maxsize=1)
 def _covtype_like():
-    from sklearn.datasets import make_classification
-
-    x, y = make_classification(n_samples=12000, n_features=54, n_informative=20, n_redundant=10, n_classes=7,
-                               n_clusters_per_class=3, class_sep=0.8, flip_y=0.02, random_state=31)
-    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 0.25)
-    a, b = _standard(xtr, xva)
-    return a, torch.tensor(ytr), b, torch.tensor(yva)
+    return _classes(n_samples=12000, n_features=54, n_informative=20, n_redundant=10, n_classes=7,
+                    n_clusters_per_class=3, class_sep=0.8, flip_y=0.02, random_state=31)
 
 
 
@@ -945,13 +941,8 @@ class _DWSep(nn.Module):
 
 @functools.lru_cache(maxsize=1)
 def _imbalanced():
-    from sklearn.datasets import make_classification
-
-    x, y = make_classification(n_samples=8000, n_features=20, n_informative=8, n_redundant=4, weights=[0.95],
-                               class_sep=0.8, flip_y=0.01, random_state=53)
-    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32), 0.25)
-    a, b = _standard(xtr, xva)
-    return a, torch.tensor(ytr), b, torch.tensor(yva)
+    return _classes(float_labels=True, n_samples=8000, n_features=20, n_informative=8, n_redundant=4, weights=[0.95],
+                    class_sep=0.8, flip_y=0.01, random_state=53)
 
 
 def _balanced_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
@@ -1174,13 +1165,8 @@ class _TokenLSTM(nn.Module):
 
 @functools.lru_cache(maxsize=1)
 def _tabular8():
-    from sklearn.datasets import make_classification
-
-    x, y = make_classification(n_samples=8000, n_features=30, n_informative=15, n_redundant=5, n_classes=8,
-                               n_clusters_per_class=2, flip_y=0.02, random_state=71)
-    xtr, ytr, xva, yva = _split(x.astype(np.float32), y, 0.25)
-    a, b = _standard(xtr, xva)
-    return a, torch.tensor(ytr), b, torch.tensor(yva)
+    return _classes(n_samples=8000, n_features=30, n_informative=15, n_redundant=5, n_classes=8,
+                    n_clusters_per_class=2, flip_y=0.02, random_state=71)
 
 
 def _mlp_bn_dropout() -> nn.Module:
