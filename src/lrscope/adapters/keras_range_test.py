@@ -810,7 +810,7 @@ def find_lr(
         _build(model, inner, train.first())
         name = _metric_name(model, metric)
         beta2 = getattr(inner, "beta_2", None)
-        momentum = getattr(inner, "momentum", None) if hasattr(inner, "momentum") else getattr(inner, "beta_1", None)
+        momentum = getattr(inner, "momentum", getattr(inner, "beta_1", None))   # SGD / RMSprop, or Adam's beta_1
         fields = dict(metric_name=name, iterations_per_epoch=_length(train), optimizer=type(inner).__name__,
                       beta2=float(beta2) if isinstance(beta2, numbers.Real) else None,
                       momentum=float(momentum) if isinstance(momentum, numbers.Real) and 0 < momentum < 1 else None,

@@ -270,7 +270,8 @@ def locate(policy: Policy, sweep, run):
     the anchor is one decade above it. Returns ``(runs, anchor grid index)``; the anchor is where
     the sweep stopped when no run fell at all."""
     k_stop, k_floor = grid_index(float(sweep.lrs[-1])), grid_index(float(sweep.lrs[0]))
-    probe, top = None, k_stop
+    probe = choice = None
+    top = k_stop
     while True:
         ks = [k for k in (top - LOCATE_SPACING * j for j in range(policy.count)) if k >= k_floor]
         if not ks:
@@ -279,9 +280,8 @@ def locate(policy: Policy, sweep, run):
         choice = choose(policy, probe, tie=False)
         low = min(grid_index(lr) for lr in probe.lrs)
         if choice.status == "ok" and choice.k > low:
-            return probe, choice.k + LOCATE_SPACING
+            break
         top = low - LOCATE_SPACING
-    choice = choose(policy, probe, tie=False) if probe is not None else None
     if choice is not None and choice.status == "ok":
         return probe, choice.k + LOCATE_SPACING
     return probe, k_stop
