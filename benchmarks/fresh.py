@@ -182,6 +182,20 @@ normalised outputs, and one bounded by a sigmoid:
 
 Quality: nearest-neighbour accuracy of the (first view's) validation embeddings, accuracy, the
 mean cosine to the validation directions, R^2 of the reconstruction.
+
+A fourteenth batch (family ``fresh14``), fixed before any lrscope answer on it was seen: shapes a
+user's first network often has that the others lacked (raw, unscaled regression targets under
+Adam, a plain tanh RNN, a bag-of-embeddings text model under Adagrad, a BatchNorm ResNet under
+Adam at batch 16, plain SGD at batch 512, an over-confident initialisation):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh14-reg-rawtarget-adam  | MLP 10-64-64-1, targets not scaled (mean about 300, sd about 120) | Adam | 32 | 800 | MSE |
+| fresh14-rnn-sines-adam-bs16 | tanh RNN(64), last step                    | Adam              |    16 |   1000 | MSE             |
+| fresh14-embbag-topics-adagrad | EmbeddingBag(2000, 64, mean) -> 8 topics | Adagrad           |    64 |    600 | CE              |
+| fresh14-resnet-digits-adam-bs16 | ResNet (5 blocks, BatchNorm)           | Adam              |    16 |    600 | CE              |
+| fresh14-mlp-mnist1d-sgd-bs512 | MLP 40-256-256-10                        | SGD               |   512 |    500 | CE              |
+| fresh14-mlp-digits-hotinit-sgdm | MLP 64-256-10, last layer's weights x10 at init | SGD momentum 0.9 | 64 | 800 | CE    |
 """
 
 from __future__ import annotations
@@ -1295,6 +1309,56 @@ def _sigmoid_ae() -> nn.Module:
 
 
 
+
+@functools.lru_cache(maxsize=1)
+def _raw_targets(n: int = 4000, d: int = 10):
+    """A regression whose targets keep their raw scale (mean about 300): inputs standardised, as
+    a user would, targets not."""
+    from sklearn.datasets import make_regression
+
+    x, y = make_regression(n, n_features=d, n_informative=8, noise=15.0, bias=300.0, random_state=77)
+    y = y + 30.0 * np.tanh(x[:, 2] * x[:, 3])                                 # an interaction to learn
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32), 1 / 4)
+    a, b = _standard(xtr, xva)
+    return a, torch.tensor(ytr)[:, None], b, torch.tensor(yva)[:, None]
+
+
+@functools.lru_cache(maxsize=1)
+def _topic_docs(n: int = 8000, length: int = 30, vocab: int = 2000, topics: int = 8):
+    """Documents of ``length`` tokens: 40% from their topic's own Zipf-weighted words, the rest
+    from one shared Zipf background; the label is the topic."""
+    rng = np.random.default_rng(14)
+    zipf = 1.0 / np.arange(1, vocab + 1)
+    background = zipf / zipf.sum()
+    own = np.stack([rng.permutation(zipf) for _ in range(topics)])
+    own[:, :50] = 0.0                                                         # the commonest words are shared
+    own /= own.sum(1, keepdims=True)
+    y = rng.integers(0, topics, n)
+    mine = rng.random((n, length)) < 0.4
+    docs = np.where(mine, np.stack([rng.choice(vocab, length, p=own[t]) for t in y]),
+                    rng.choice(vocab, (n, length), p=background))
+    xtr, ytr, xva, yva = _split(docs.astype(np.int64), y, 1 / 4)
+    return torch.tensor(xtr), torch.tensor(ytr), torch.tensor(xva), torch.tensor(yva)
+
+
+class _BagOfEmbeddings(nn.Module):
+    def __init__(self, vocab: int = 2000, dim: int = 64, classes: int = 8):
+        super().__init__()
+        self.bag, self.head = nn.EmbeddingBag(vocab, dim, mode="mean"), nn.Linear(dim, classes)
+
+    def forward(self, tokens):
+        return self.head(self.bag(tokens))
+
+
+def _hot_init_mlp() -> nn.Module:
+    """MLP 64-256-10 whose last layer starts 10x its default scale: over-confident at init."""
+    net = nn.Sequential(nn.Flatten(), _mlp([64, 256, 10]))
+    last = [m for m in net.modules() if isinstance(m, nn.Linear)][-1]
+    with torch.no_grad():
+        last.weight.mul_(10.0)
+    return net
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -1563,6 +1627,26 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh13-sigmoid-ae-digits-sgd",
        _plain(_digits_images, _sigmoid_ae, lambda p: torch.optim.SGD(p, lr=1e-2), nn.MSELoss(), 32, recon_r2),
        1000, "val_r2", "SGD", 1e-2, family="fresh13"),
+    # the fourteenth batch: raw regression targets, a tanh RNN, bag-of-embeddings text, a ResNet under
+    # Adam at batch 16, plain SGD at batch 512, an over-confident initialisation
+    _t("fresh14-reg-rawtarget-adam",
+       _plain(_raw_targets, lambda: _mlp([10, 64, 64, 1]), lambda p: torch.optim.Adam(p, lr=1e-3), nn.MSELoss(), 32,
+              _r2), 800, "val_r2", "Adam", 1e-3, family="fresh14"),
+    _t("fresh14-rnn-sines-adam-bs16",
+       _plain(_sines, lambda: _LastStep(nn.RNN(1, 64, batch_first=True), 64, 1), lambda p: torch.optim.Adam(p, lr=1e-3),
+              nn.MSELoss(), 16, _r2), 1000, "val_r2", "Adam", 1e-3, family="fresh14"),
+    _t("fresh14-embbag-topics-adagrad",
+       _plain(_topic_docs, _BagOfEmbeddings, lambda p: torch.optim.Adagrad(p, lr=1e-2), nn.CrossEntropyLoss(), 64,
+              accuracy), 600, "val_acc", "Adagrad", 1e-2, family="fresh14"),
+    _t("fresh14-resnet-digits-adam-bs16",
+       _plain(_digits, _resnet_deeper, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 16, accuracy),
+       600, "val_acc", "Adam", 1e-3, family="fresh14"),
+    _t("fresh14-mlp-mnist1d-sgd-bs512",
+       _plain(_mnist1d_data, lambda: _mlp([40, 256, 256, 10]), lambda p: torch.optim.SGD(p, lr=1e-2),
+              nn.CrossEntropyLoss(), 512, accuracy), 500, "val_acc", "SGD", 1e-2, family="fresh14"),
+    _t("fresh14-mlp-digits-hotinit-sgdm",
+       _plain(_digits, _hot_init_mlp, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 64,
+              accuracy), 800, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh14"),
 )}
 
 
