@@ -196,6 +196,19 @@ Adam at batch 16, plain SGD at batch 512, an over-confident initialisation):
 | fresh14-resnet-digits-adam-bs16 | ResNet (5 blocks, BatchNorm)           | Adam              |    16 |    600 | CE              |
 | fresh14-mlp-mnist1d-sgd-bs512 | MLP 40-256-256-10                        | SGD               |   512 |    500 | CE              |
 | fresh14-mlp-digits-hotinit-sgdm | MLP 64-256-10, last layer's weights x10 at init | SGD momentum 0.9 | 64 | 800 | CE    |
+
+A fifteenth batch (family ``fresh15``), fixed before any lrscope answer on it was seen, aimed at
+the regime of the fourteenth batch's miss (plain SGD at batch 512 for 500 steps, whose best LR
+lies next to divergence): large batches and budgets short for them, across optimizers:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh15-cnn1d-mnist1d-sgd-bs256 | 1-D CNN 32-64, max-pooling, mean pooling | SGD              |   256 |    300 | CE              |
+| fresh15-mlp-mnist1d-adam-bs1024 | MLP 40-256-256-10                      | Adam              |  1024 |    300 | CE              |
+| fresh15-lstm-sines-sgdm-bs256 | LSTM(32), last step                      | SGD momentum 0.9  |   256 |    400 | MSE             |
+| fresh15-linear-classif-sgd-bs2048 | softmax regression, 50 features, 10 classes | SGD          |  2048 |    200 | CE              |
+| fresh15-tfm-cls-adamw-bs256 | pre-LN encoder, CLS token, d=32, 3 layers  | AdamW (wd 0.01)   |   256 |    300 | CE              |
+| fresh15-mlp-blobs-nesterov-bs512 | MLP 20-128-128-5                      | SGD Nesterov 0.9  |   512 |    250 | CE              |
 """
 
 from __future__ import annotations
@@ -1359,6 +1372,12 @@ def _hot_init_mlp() -> nn.Module:
     return net
 
 
+
+def _classes50():
+    return _classes(0.2, n_samples=25000, n_features=50, n_informative=30, n_redundant=10, n_classes=10,
+                    n_clusters_per_class=1, class_sep=1.0, flip_y=0.02, random_state=15)
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -1647,6 +1666,27 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh14-mlp-digits-hotinit-sgdm",
        _plain(_digits, _hot_init_mlp, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 64,
               accuracy), 800, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh14"),
+    # the fifteenth batch: large batches on budgets short for them
+    _t("fresh15-cnn1d-mnist1d-sgd-bs256",
+       _plain(_mnist1d_data, _cnn1d_pool, lambda p: torch.optim.SGD(p, lr=1e-2), nn.CrossEntropyLoss(), 256, accuracy),
+       300, "val_acc", "SGD", 1e-2, family="fresh15"),
+    _t("fresh15-mlp-mnist1d-adam-bs1024",
+       _plain(_mnist1d_data, lambda: _mlp([40, 256, 256, 10]), lambda p: torch.optim.Adam(p, lr=1e-3),
+              nn.CrossEntropyLoss(), 1024, accuracy), 300, "val_acc", "Adam", 1e-3, family="fresh15"),
+    _t("fresh15-lstm-sines-sgdm-bs256",
+       _plain(_sines, lambda: _LastStep(nn.LSTM(1, 32, batch_first=True), 32, 1),
+              lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.MSELoss(), 256, _r2),
+       400, "val_r2", "SGD(momentum=0.9)", 1e-2, family="fresh15"),
+    _t("fresh15-linear-classif-sgd-bs2048",
+       _plain(_classes50, lambda: nn.Linear(50, 10), lambda p: torch.optim.SGD(p, lr=1e-2), nn.CrossEntropyLoss(), 2048,
+              accuracy), 200, "val_acc", "SGD", 1e-2, family="fresh15"),
+    _t("fresh15-tfm-cls-adamw-bs256",
+       _plain(_mnist1d_data, _ClsEncoder, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.CrossEntropyLoss(), 256, accuracy), 300, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh15"),
+    _t("fresh15-mlp-blobs-nesterov-bs512",
+       _plain(_blobs, lambda: _mlp([20, 128, 128, 5]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True),
+              nn.CrossEntropyLoss(), 512, accuracy), 250, "val_acc", "SGD(momentum=0.9, nesterov)", 1e-2,
+       family="fresh15"),
 )}
 
 
