@@ -1,7 +1,7 @@
 """The second round searched further, re-run through the leave-one-family-out choice of
 ``gen_cv.py``: after the two longer runs, up to ``long_extend`` more (1 or 2), one at a time,
 half a decade beyond their best while it is the highest of them (upward only below the lowest LR
-whose first-round run exploded) or the lowest of them.
+whose first-round run exploded) or the lowest of them (``--up``: the highest only).
 
 Prompted by the fourteenth fresh batch's plain SGD at batch 512 (and the ninth's SGD momentum at
 batch 1,024): 500 steps are far from enough there, the best LR is the highest that does not
@@ -10,6 +10,7 @@ below it, ranked the higher one first; the answer (0.2-0.3) stayed a decade low.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gen_cv_long_extend.py            # offered beside
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/gen_cv_long_extend.py --replace  # in place of skip 1
+    ... gen_cv_long_extend.py --up [--replace]     # upward only (the fifteenth batch's shape)
 """
 import dataclasses
 import math
@@ -40,7 +41,7 @@ def extend_long(policy, probe, first, long, run_long):
             nxt = second.k + policy.long_spacing
             if nxt >= lowest_bad:
                 break
-        elif second.k == min(ks):
+        elif second.k == min(ks) and not UP_ONLY:
             nxt = second.k - policy.long_spacing
         else:
             break
@@ -51,6 +52,8 @@ def extend_long(policy, probe, first, long, run_long):
 
 
 shipped = P.confirm
+#: ``--up``: extend upward only (never below the longer runs)
+UP_ONLY = "--up" in sys.argv
 
 
 def confirm_extended(policy, sweep, run, run_long=None, run_slow=None):
@@ -68,7 +71,7 @@ if __name__ == "__main__":
     P.confirm = confirm_extended
     short = gen_cv._short
     gen_cv._short = lambda policy: short(policy) + (f"e{policy.long_extend}" if getattr(policy, "long_extend", 0) else "")
-    if sys.argv[1:] == ["--replace"]:
+    if "--replace" in sys.argv[1:]:
         # the adopted space with its skip-1 second round searched further (one more run) instead
         gen_cv.LONG = [dict(long_count=0), dict(long_count=2, long_spacing=3, long_skip=0),
                        dict(long_count=2, long_spacing=3, long_skip=1, long_extend=1)]
