@@ -21,6 +21,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from gen_data import oracle_path  # noqa: E402
 from gen_oracle import SEEDS  # noqa: E402
 
 USES = ("constant", "one_cycle")
@@ -37,7 +38,7 @@ def per_seed(data: dict, use: str) -> np.ndarray:
 def floor(task: str, use: str) -> tuple[float, float, float]:
     """(within 1% on the other seed, within 1% on the 2-seed mean, regret on the other seed), the
     two ways round averaged."""
-    data = json.loads((HERE / "results" / "gen" / f"oracle_{task}.json").read_text())
+    data = json.loads(oracle_path(task).read_text())
     q = per_seed(data, use)
     init = [float(data["init"][str(s)]["quality"]) for s in SEEDS]
     mean = q.mean(1)
