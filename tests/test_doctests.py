@@ -17,6 +17,7 @@ MODULES = [
     "lrscope.hpsearch._finder", "lrscope.hpsearch._samplers",
     "lrscope.hpsearch._space", "lrscope._cli.explore", "lrscope.analysis._policy",
     "lrscope.adapters.torch_env", "lrscope.adapters.torch_finetune", "lrscope.analysis.confidence",
+    "lrscope.adapters._rng",
 ]
 
 

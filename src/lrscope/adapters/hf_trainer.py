@@ -31,11 +31,9 @@ import dataclasses
 import difflib
 import inspect
 import math
-import random
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import torch
 
 from .. import _validate as v
@@ -43,6 +41,7 @@ from ..analysis import RangeTestResult
 from ..analysis.confidence import warmup_suggestion
 from ..errors import InvalidArgumentError
 from ..schedules import OneCycle, from_spec
+from ._rng import rng_state, set_rng_state
 from .torch_range_test import find_lr as _find_lr
 from .torch_scheduler import ScheduleLR
 
@@ -296,21 +295,6 @@ class TrainerLR:
 # --------------------------------------------------------------------------- find_lr
 
 
-def _rng_state() -> dict[str, Any]:
-    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(state: dict[str, Any]) -> None:
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
-    torch.set_rng_state(state["torch"])
-    if "cuda" in state:
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
 def _planned_steps(trainer, loader) -> int | None:
     """The optimizer steps ``trainer.train()`` plans (as the Trainer computes them), or None."""
     args = trainer.args
@@ -462,7 +446,7 @@ def find_lr(trainer, *, use: str = "constant", validate: bool = False, budget_st
                                        f"({sorted(eval_dataset)})",
                                        "pass val_loader=trainer.get_eval_dataloader(name) for the one to use.")
 
-    rng = _rng_state()   # the Trainer's loaders and create_optimizer may draw from the RNGs
+    rng = rng_state()   # the Trainer's loaders and create_optimizer may draw from the RNGs
     saved = {name: getattr(trainer, name, None) for name in ("optimizer", "lr_scheduler", "_created_lr_scheduler")}
     states = {name: (obj, copy.deepcopy(obj.__dict__)) for name in ("state", "control")
               if (obj := getattr(trainer, name, None)) is not None}
@@ -503,5 +487,5 @@ def find_lr(trainer, *, use: str = "constant", validate: bool = False, budget_st
             obj.__dict__.update(d)
         if n_registered is not None:
             del registered[n_registered:]
-        _set_rng_state(rng)
+        set_rng_state(rng)
     return TrainerLR(result=result, use=use, budget_steps=budget_steps)

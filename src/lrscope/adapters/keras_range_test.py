@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from ..analysis import RangeTestResult
 from ..errors import InvalidArgumentError, LRScopeError, RangeTestError
 from ..runner import EXTEND_DECADES, plan_range_test, range_test
 from ..schedules import Join, Schedule, from_spec
+from ._rng import rng_state, set_rng_state
 
 keras = v.require("keras", "the Keras adapter (lrscope.keras)", "keras")
 from keras import ops  # noqa: E402  (after the install hint above)
@@ -450,14 +450,9 @@ def _global_state():
 
 
 def _rng_state() -> dict[str, Any]:
-    """The RNG states of python, numpy, torch (torch backend) and Keras' global seed and SeedGenerator."""
-    state: dict[str, Any] = {"python": random.getstate(), "numpy": np.random.get_state()}
-    if keras.backend.backend() == "torch":
-        import torch
-
-        state["torch"] = torch.get_rng_state()
-        if torch.cuda.is_available() and torch.cuda.is_initialized():
-            state["cuda"] = torch.cuda.get_rng_state_all()
+    """The process RNG states (``_rng.rng_state``; torch's with the torch backend) and Keras' global
+    seed and SeedGenerator."""
+    state = rng_state(torch_too=keras.backend.backend() == "torch")
     gs = _global_state()
     if gs is not None:
         gen = gs.get_global_attribute("global_seed_generator")
@@ -467,14 +462,7 @@ def _rng_state() -> dict[str, Any]:
 
 
 def _set_rng_state(state: dict[str, Any]) -> None:
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
-    if "torch" in state:
-        import torch
-
-        torch.set_rng_state(state["torch"])
-        if "cuda" in state:
-            torch.cuda.set_rng_state_all(state["cuda"])
+    set_rng_state(state)
     gs = _global_state()
     if gs is not None and "keras" in state:
         seed, gen, saved = state["keras"]

@@ -52,6 +52,7 @@ from ..analysis.probe import ProbeResult
 from ..errors import InvalidArgumentError
 from ..runner import EXTEND_DECADES, MAX_STEPS, plan_range_test, range_test, short_runs
 from . import torch_distributed as _dist
+from ._rng import rng_state, set_rng_state
 from .torch_core import Stepper as _Stepper
 from .torch_scheduler import ScheduleLR  # noqa: F401  (registers RangeTestResult.apply for torch)
 
@@ -115,7 +116,7 @@ class Snapshot:
         # small things always stay in memory
         self.requires_grad = {n: p.requires_grad for n, p in self._params.items()}
         self.training = [(m, m.training) for m in model.modules()]
-        self.rng = self._rng_state()
+        self.rng = rng_state()
         self.generator_states = [g.get_state() for g in self._generators]
         self.scaler_state = _cpu_copy(grad_scaler.state_dict()) if grad_scaler is not None else None
         heavy = {
@@ -154,13 +155,6 @@ class Snapshot:
         except BaseException:
             self.close()
             raise
-
-    @staticmethod
-    def _rng_state() -> dict[str, Any]:
-        state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
-        if torch.cuda.is_available() and torch.cuda.is_initialized():
-            state["cuda"] = torch.cuda.get_rng_state_all()
-        return state
 
     def _load_heavy(self) -> dict[str, Any]:
         if self._heavy is not None:
@@ -203,11 +197,7 @@ class Snapshot:
         if self.grad_scaler is not None:
             self.grad_scaler.load_state_dict(_cpu_copy(self.scaler_state))
         if rng:
-            random.setstate(self.rng["python"])
-            np.random.set_state(self.rng["numpy"])
-            torch.set_rng_state(self.rng["torch"])
-            if "cuda" in self.rng:
-                torch.cuda.set_rng_state_all(self.rng["cuda"])
+            set_rng_state(self.rng)
             for g, s in zip(self._generators, self.generator_states):
                 g.set_state(s)
             for loader, count in self._counters:
