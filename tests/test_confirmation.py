@@ -414,6 +414,29 @@ def test_a_sweep_that_never_diverged_locates_the_region_a_decade_at_a_time(best_
     assert r.lr == pytest.approx(P.grid_lr(choice.k + P.DEFAULT_POLICY.offsets.lr))
 
 
+def test_runs_an_optimizer_gave_the_same_losses_go_to_the_lowest_lr_and_the_verdict_says_so():
+    # an optimizer that stops using the LR above 1 (torch's Adafactor caps its step): every run from
+    # there up is the same run, and the bowl's bottom would lie beyond the cap
+    sweep = _never_diverged_sweep()
+    capped = bowl(1.0, width=1.5)
+    probe, long = P.confirm(P.DEFAULT_POLICY, sweep, run_from(lambda u, s: capped(min(u, 0.0), s), 40))
+    choice = P.choose(P.DEFAULT_POLICY, probe)
+    # not the cap of the sweep (1e5, the highest of equal runs), but the lowest LR of them
+    assert choice.status == "ok" and choice.k == 0
+    r = sweep.with_confirmation(probe)
+    v = r.verdicts["lr"]
+    assert "lr_ignored" in v.reasons and "same losses" in v.message
+    assert "edge" not in v.reasons           # not "a higher LR may be better still"
+    # information only: the level is what the other reasons make it
+    from lrscope.analysis.confidence import level_of
+    assert v.level == level_of(tuple(x for x in v.reasons if x != "lr_ignored"))
+    # runs that differ are not reported (the bowl tilted a little: it is symmetric about its bottom, so
+    # LRs equally far above and below it would give the same curves)
+    tilted = lambda u, s: bowl(-3.0, width=1.5)(u, s) + 1e-3 * u   # noqa: E731
+    plain = sweep.with_confirmation(P.confirm(P.DEFAULT_POLICY, sweep, run_from(tilted, 40))[0])
+    assert "lr_ignored" not in plain.verdicts["lr"].reasons
+
+
 def test_a_sweep_that_never_diverged_with_no_run_falling_has_no_answer():
     sweep = _never_diverged_sweep()
     probe, _ = P.confirm(P.DEFAULT_POLICY, sweep, run_from(lambda u, s: np.full(s, 2.0), 40))
@@ -470,8 +493,8 @@ def test_longer_runs_overrule_the_short_runs_preference_for_speed():
 
 def test_longer_runs_that_all_explode_move_the_answer_below_them():
     sweep = clean_sweep(-1.0)
-    # fine for 40 steps, but every run blows up later at these LRs
-    late = lambda u, s: (2.0 - 0.3 * (1 - np.exp(-np.arange(s) / 10)) if s <= 40 or u < -3  # noqa: E731
+    # fine for 40 steps (the higher LRs falling a little further), but every run blows up later at these LRs
+    late = lambda u, s: (2.0 - (0.3 + 0.01 * u) * (1 - np.exp(-np.arange(s) / 10)) if s <= 40 or u < -3  # noqa: E731
                          else 2.0 * np.exp(8 * np.arange(s) / s))
     probe, long = P.confirm(LONG, sweep, run_from(late, 40), run_from(late, 100))
     final = P.decide(LONG, probe, long)
@@ -567,6 +590,19 @@ def test_a_sweep_that_never_diverges_still_answers_every_use():
     assert res.extended
     for value in (res.lr, res.one_cycle_max_lr, res.clr):
         assert value is not None
+
+
+def test_adafactor_whose_lr_is_only_a_cap_is_answered_below_the_cap():
+    # torch's Adafactor steps by min(lr, 1/sqrt(step)) times the weights' scale: above 1 the LR
+    # changes nothing, the sweep never diverges, and the runs there are identical
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.Adafactor(model.parameters())
+    res = lrscope.find_lr(model, opt, torch.nn.functional.mse_loss, data, progress=False)
+    assert res.stop_reason == "completed"
+    assert res.lr is not None and res.lr < 1.0          # was the top of the extended sweep, ~1e5
+    assert "lr_ignored" in res.verdicts["lr"].reasons
 
 
 def test_cost_counts_every_optimizer_step():

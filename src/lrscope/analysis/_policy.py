@@ -16,7 +16,7 @@ the sweep's loss. So the answer draws on three kinds of evidence:
    rules (``lrscope.analysis.probe``), measured from the larger of its first loss and the
    starting model's mean loss (``start_loss``); the best run is the good run whose loss fell most
    (over the last fifth of its steps), or, when a validation loader was given, the good
-   run with the lowest validation loss at its end. Every run sees the same batches, so the
+   run with the lowest validation loss at its end (of runs that score the same, the lowest LR). Every run sees the same batches, so the
    comparison is paired.
 3. **Longer runs** (``long_count`` of them, ``long_steps`` each, or ``long_fraction`` of
    ``budget_steps``): when the first round found a best run, a second round trains a few LRs
@@ -415,7 +415,9 @@ def choose(policy: Policy, probe, *, tie: bool = True) -> Choice:
         return Choice("flat", None, verdicts, tuple(scores), by)
     if tie and policy.tie is not None and bad and len(ok) >= 3 and _tied([float(drops[i]) for i in ok], policy.tie):
         return Choice("slow", min(bad), verdicts, tuple(scores), by, tie=True)
-    best = min(fell, key=lambda i: (scores[i], -ks[i]))
+    # equal scores (runs that gave the same losses: an optimizer that stops using the LR above some
+    # value, as torch's Adafactor caps its step at 1 / sqrt(step)) go to the lowest of those LRs
+    best = min(fell, key=lambda i: (scores[i], ks[i]))
     return Choice("ok", ks[best], verdicts, tuple(scores), by)
 
 

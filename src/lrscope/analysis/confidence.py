@@ -36,6 +36,9 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``never_diverged`` (medium): the sweep carried on past ``end_lr`` to its cap without
   diverging (then runs a decade apart locate the region first: ``_policy.locate``).
 - ``extended`` (information only): the sweep carried on past ``end_lr`` and diverged there.
+- ``lr_ignored`` (information only): good runs at different LRs gave the same losses to the last
+  digit: above some LR the optimizer does not use it (torch's Adafactor caps its step at
+  ``1 / sqrt(step)``); of runs that score the same, the lowest LR is taken.
 - ``sweep_disagrees`` (medium): the sweep's curve alone (``DEFAULT_RULES``) puts this use
   more than ``DISAGREE_DECADES`` from the confirmed answer.
 - ``adam_step`` (medium): an Adam-type optimizer (its step moves each weight by up to about
@@ -52,8 +55,10 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
 from . import _policy as P
-from .probe import EXPLODES
+from .probe import EXPLODES, GOOD, probe_verdicts
 from .suggesters import loss_rise
 
 #: the rule(s) behind each use when there are no confirmation runs (``find_lr(confirm=False)``,
@@ -113,7 +118,7 @@ LEVELS = ("high", "medium", "low")
 LOW_REASONS = frozenset({"flat", "diverged_at_once", "no_answer", "suggesters_disagree", "repeats_disagree",
                          "no_run_learned"})
 #: reasons that inform without lowering the level
-INFO_REASONS = frozenset({"extended"})
+INFO_REASONS = frozenset({"extended", "lr_ignored"})
 USES = ("lr", "one_cycle_max_lr", "clr_base", "clr_max")
 
 
@@ -265,6 +270,36 @@ def curve_checks(r) -> list[tuple[str, str]]:
     return out
 
 
+def identical_runs(*probes) -> list[float]:
+    """The LRs of the largest group (at least 2) of good runs (they fell, neither too slowly nor
+    exploding: runs that could decide), at different LRs, whose losses were the same to the last
+    digit (an optimizer that does not use the LR there), lowest first; [] when none.
+
+    >>> from lrscope.analysis.probe import ProbeResult
+    >>> same, other = np.array([1.0, 0.5, 0.25]), np.array([1.0, 0.6, 0.4])
+    >>> identical_runs(ProbeResult(lrs=np.array([10.0, 1.0, 0.1]), curves=(same, same, other), steps=3))
+    [1.0, 10.0]
+    """
+    groups: list[tuple[np.ndarray, set[float]]] = []
+    for probe in probes:
+        if probe is None:
+            continue
+        said, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio,
+                                        getattr(probe, "start_loss", None))
+        for lr, curve, verdict, drop in zip(probe.lrs, probe.curves, said, drops):
+            if verdict != GOOD or not drop > P.FLAT_DROP:
+                continue
+            curve = np.asarray(curve, dtype=float)
+            for seen, lrs in groups:
+                if seen.shape == curve.shape and np.array_equal(seen, curve):
+                    lrs.add(float(lr))
+                    break
+            else:
+                groups.append((curve, {float(lr)}))
+    best = max((lrs for _, lrs in groups), key=len, default=set())
+    return sorted(best) if len(best) >= 2 else []
+
+
 def confirm_checks(r) -> list[tuple[str, str]]:
     """Reason codes and messages from the confirmation runs (see ``confidence``)."""
     runs, ch = r.confirm, r._choice
@@ -347,6 +382,12 @@ def confirm_checks(r) -> list[tuple[str, str]]:
                         "benchmark network under SGD with momentum 0.99, one seed's answer from 50- and 100-step "
                         "runs was 3x the best constant LR). The answers may be too high: pass budget_steps= for "
                         "longer runs, or compare with a short training at a third of the LR."))
+    same = identical_runs(runs, r.confirm_long)
+    if same:
+        out.append(("lr_ignored", f"The runs at LRs from {same[0]:.3g} to {same[-1]:.3g} gave the same losses to the "
+                                  "last digit: there the optimizer does not use the LR (torch's Adafactor, for one, "
+                                  "caps its step at 1/sqrt(step)), so a higher LR changes nothing there; of runs that "
+                                  "score the same, the lowest LR is taken."))
     if r.extended:
         if r.stop_reason == "completed":
             out.append(("never_diverged", f"The loss had not diverged by end_lr={r.end_lr:.3g}; the sweep carried "
