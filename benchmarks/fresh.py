@@ -209,6 +209,19 @@ lies next to divergence): large batches and budgets short for them, across optim
 | fresh15-linear-classif-sgd-bs2048 | softmax regression, 50 features, 10 classes | SGD          |  2048 |    200 | CE              |
 | fresh15-tfm-cls-adamw-bs256 | pre-LN encoder, CLS token, d=32, 3 layers  | AdamW (wd 0.01)   |   256 |    300 | CE              |
 | fresh15-mlp-blobs-nesterov-bs512 | MLP 20-128-128-5                      | SGD Nesterov 0.9  |   512 |    250 | CE              |
+
+A sixteenth batch (family ``fresh16``), fixed before any lrscope answer on it was seen: ordinary
+networks in the issue's ranges (batch 32 to 512, budgets 700 to 2,000 steps), each an
+architecture and optimizer pairing that neither the suite nor an earlier batch has:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh16-cnn-digits-nadam-bs32 | CNN with BatchNorm, ReLU                 | NAdam             |    32 |    700 | CE              |
+| fresh16-lstm-mnist1d-rmsprop-bs64 | LSTM(48) over 40 steps of MNIST-1D   | RMSprop           |    64 |   1200 | CE              |
+| fresh16-ae-digits-nesterov-bs64 | MLP autoencoder 64-128-32-128-64       | SGD Nesterov 0.9  |    64 |   1000 | MSE             |
+| fresh16-mlp-classif-adamw-bs512 | MLP 50-256-256-10                      | AdamW (wd 0.01)   |   512 |   1500 | CE              |
+| fresh16-mf-ratings-sgdm-bs128 | matrix factorisation with biases, rank 16 | SGD momentum 0.9 |   128 |   2000 | MSE             |
+| fresh16-seq2seq-sorting-radam-bs32 | GRU encoder-decoder, sorting 6 tokens | RAdam            |    32 |   1500 | CE per token    |
 """
 
 from __future__ import annotations
@@ -1093,6 +1106,25 @@ class _WideDeep(nn.Module):
         return (self.bu(u) + self.bi(i) + deep)[:, 0]
 
 
+class _MFBias(nn.Module):
+    """Matrix factorisation: a user and an item embedding's dot product plus a bias per user, per
+    item and overall."""
+
+    def __init__(self, users: int = 400, items: int = 300, d: int = 16):
+        super().__init__()
+        self.eu, self.ei = nn.Embedding(users, d), nn.Embedding(items, d)
+        self.bu, self.bi = nn.Embedding(users, 1), nn.Embedding(items, 1)
+        self.b = nn.Parameter(torch.zeros(()))
+        for e in (self.eu, self.ei):
+            nn.init.normal_(e.weight, std=0.1)
+        for e in (self.bu, self.bi):
+            nn.init.zeros_(e.weight)
+
+    def forward(self, ui):
+        u, i = ui[:, 0], ui[:, 1]
+        return (self.eu(u) * self.ei(i)).sum(1) + self.bu(u)[:, 0] + self.bi(i)[:, 0] + self.b
+
+
 # --------------------------------------------------------------------------- the twelfth batch
 class _NextBlock(nn.Module):
     """A ConvNeXt block: depthwise conv, LayerNorm over channels, 4x inverted bottleneck with GELU,
@@ -1687,6 +1719,27 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        _plain(_blobs, lambda: _mlp([20, 128, 128, 5]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True),
               nn.CrossEntropyLoss(), 512, accuracy), 250, "val_acc", "SGD(momentum=0.9, nesterov)", 1e-2,
        family="fresh15"),
+    # the sixteenth batch: ordinary networks, pairings not seen before
+    _t("fresh16-cnn-digits-nadam-bs32",
+       _plain(_digits, lambda: _cnn_bn(nn.ReLU), lambda p: torch.optim.NAdam(p, lr=2e-3), nn.CrossEntropyLoss(), 32,
+              accuracy), 700, "val_acc", "NAdam", 2e-3, family="fresh16"),
+    _t("fresh16-lstm-mnist1d-rmsprop-bs64",
+       _plain(_mnist1d_seq, lambda: _LastStep(nn.LSTM(1, 48, batch_first=True), 48, 10),
+              lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.CrossEntropyLoss(), 64, accuracy),
+       1200, "val_acc", "RMSprop", 1e-2, family="fresh16"),
+    _t("fresh16-ae-digits-nesterov-bs64",
+       _plain(_digits_flat, lambda: _mlp([64, 128, 32, 128, 64]),
+              lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True), nn.MSELoss(), 64, recon_r2),
+       1000, "val_r2", "SGD(momentum=0.9, nesterov)", 1e-2, family="fresh16"),
+    _t("fresh16-mlp-classif-adamw-bs512",
+       _plain(_classes50, lambda: _mlp([50, 256, 256, 10]), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.CrossEntropyLoss(), 512, accuracy), 1500, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh16"),
+    _t("fresh16-mf-ratings-sgdm-bs128",
+       _plain(_ratings, _MFBias, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.MSELoss(), 128, _r2),
+       2000, "val_r2", "SGD(momentum=0.9)", 1e-2, family="fresh16"),
+    _t("fresh16-seq2seq-sorting-radam-bs32",
+       _plain(_sorting, _Seq2Seq, lambda p: torch.optim.RAdam(p, lr=1e-3), _token_ce, 32, _token_accuracy),
+       1500, "val_acc", "RAdam", 1e-3, family="fresh16"),
 )}
 
 
