@@ -192,6 +192,20 @@ def test_a_clear_optimum_well_inside_the_runs_is_high_confidence():
         assert r.verdicts[use].level == "high", r.verdicts[use]
 
 
+@pytest.mark.parametrize("fall, flagged", [(0.05, True), (0.15, False), (0.5, False)])
+def test_an_answer_from_a_run_that_barely_fell_is_flagged_small_fall(fall, flagged):
+    # the same clear bowl, but its best run lowers the loss by about `fall` of its start
+    r = _confirmed(clean_sweep(-1.0), bowl(best_u=-2.0, explode_u=-0.5, fall=2.0 * fall))
+    from lrscope.analysis.confidence import SMALL_FALL, _deciding_fall
+    assert (_deciding_fall(r) < SMALL_FALL) == flagged
+    for use in ("lr", "one_cycle_max_lr"):
+        v = r.verdicts[use]
+        assert ("small_fall" in v.reasons) == flagged, v
+        assert v.level == ("medium" if flagged else "high"), v
+    if flagged:
+        assert "barely moved" in r.verdicts["lr"].message
+
+
 def test_an_optimum_at_the_lowest_run_is_flagged_edge():
     sweep = clean_sweep(-1.0)
     # the runs' loss keeps improving towards smaller LRs all the way down (nothing explodes)

@@ -44,6 +44,10 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``adam_step`` (medium): an Adam-type optimizer (its step moves each weight by up to about
   the LR) was answered an LR of at least ``ADAM_STEP_LR``: only a network whose output ignores
   the scale of its weights trains there, and its short runs favour LRs that long training does not.
+- ``small_fall`` (medium): the run the answers come from lowered the training loss by less than
+  ``SMALL_FALL`` of its start: the runs barely moved, so they rank the LRs on small differences,
+  and a network that learns late (flat for hundreds of steps, then a drop) can rank them very
+  differently over a whole training.
 - ``momentum_horizon`` (medium): the optimizer's momentum averages its updates over about
   ``1 / (1 - momentum)`` steps, and the longest runs were shorter than ``MOMENTUM_HORIZONS``
   times that (SGD with momentum 0.99 and the default runs of 50 and 100 steps): the runs cannot
@@ -107,6 +111,10 @@ ADAM_TYPE = frozenset({"Adam", "AdamW", "NAdam", "Nadam", "RAdam", "Adamax", "Sp
 #: adam_step: a deciding run at or above this LR is flagged (a step of 1 per weight rewrites weights
 #: initialised at ~1/sqrt(fan_in)); a prior, not fitted: no suite task's answer comes near it
 ADAM_STEP_LR = 1.0
+#: small_fall: the run the answers come from lowered the training loss by less than this fraction of
+#: its start; a prior, not fitted: no answer on the suite rated "high" came from a run that fell
+#: less than 10% (the smallest fell 10-20%, on 2 of 42 default calls)
+SMALL_FALL = 0.1
 #: the cyclic base_lr with confirmation runs: max_lr / 4 (Smith 2017: a third to a quarter of max_lr)
 CLR_BASE_DIVISOR = 4.0
 #: the rule name of an answer from the confirmation runs' best run (``lrscope.analysis._policy``)
@@ -300,6 +308,18 @@ def identical_runs(*probes) -> list[float]:
     return sorted(best) if len(best) >= 2 else []
 
 
+def _deciding_fall(r) -> float | None:
+    """The training-loss fall (a fraction of its start) of the run the answers come from: the longer
+    run at the decided LR, else the first-round run there; None when no run was at that LR."""
+    for rnd in (r.confirm_long, r.confirm):
+        if rnd is None:
+            continue
+        for lr, drop in zip(rnd.lrs, rnd.drops):
+            if P.grid_index(lr) == r._decision.k and math.isfinite(float(drop)):
+                return float(drop)
+    return None
+
+
 def confirm_checks(r) -> list[tuple[str, str]]:
     """Reason codes and messages from the confirmation runs (see ``confidence``)."""
     runs, ch = r.confirm, r._choice
@@ -362,6 +382,15 @@ def confirm_checks(r) -> list[tuple[str, str]]:
             out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
                                 "exploded: a higher LR may be better still, so the answers may be too low."))
     decided = r._decision
+    fall = _deciding_fall(r) if ch.status == "ok" and decided.status == "ok" else None
+    if fall is not None and fall < SMALL_FALL:
+        moved = (f"lowered the training loss by only {fall:.1%} of its start" if fall > 0 else
+                 f"did not lower the training loss (it ended {-fall:.1%} above its start)")
+        out.append(("small_fall", f"The run the answers come from (lr={P.grid_lr(decided.k):.3g}) {moved}: the runs "
+                                  "barely moved, so they rank the LRs on small differences, and a network that learns "
+                                  "late (flat for hundreds of steps, then a drop) can rank them very differently over "
+                                  "a whole training. Check a short training at the answer, or pass budget_steps= for "
+                                  "runs fitted to the plan."))
     if r.optimizer in ADAM_TYPE and decided.status == "ok" and P.grid_lr(decided.k) >= ADAM_STEP_LR:
         out.append(("adam_step",
                     f"An {r.optimizer} step moves each weight by up to about the LR, here "
