@@ -222,6 +222,20 @@ architecture and optimizer pairing that neither the suite nor an earlier batch h
 | fresh16-mlp-classif-adamw-bs512 | MLP 50-256-256-10                      | AdamW (wd 0.01)   |   512 |   1500 | CE              |
 | fresh16-mf-ratings-sgdm-bs128 | matrix factorisation with biases, rank 16 | SGD momentum 0.9 |   128 |   2000 | MSE             |
 | fresh16-seq2seq-sorting-radam-bs32 | GRU encoder-decoder, sorting 6 tokens | RAdam            |    32 |   1500 | CE per token    |
+
+A seventeenth batch (family ``fresh17``), fixed before any lrscope answer on it was seen: the
+shapes of issue 9's own failure list redrawn on other data (an MSE autoencoder under Nesterov,
+a small recurrent classifier under RMSprop, matrix factorisation under Adagrad, a small AdamW
+transformer, a momentum-SGD regression MLP, a wide MLP under plain SGD at batch 8):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh17-convae1d-mnist1d-nesterov | 1-D conv autoencoder 1-16-8-16-1, strided | SGD Nesterov 0.9 |  32 |   1000 | MSE             |
+| fresh17-gru-digitrows-rmsprop | GRU(32) over the 8 rows of a digit        | RMSprop           |    32 |   1000 | CE              |
+| fresh17-mf-ratings-adagrad  | matrix factorisation with biases, rank 16  | Adagrad           |    64 |   2000 | MSE             |
+| fresh17-tfm-reverse-adamw   | post-LN encoder, d=32, 2 layers, per token | AdamW (wd 0.1)    |    32 |   1500 | CE per token    |
+| fresh17-mlp-outliers-sgdm   | MLP 15-128-128-1, 5% gross outliers        | SGD momentum 0.9  |    32 |   1500 | MSE             |
+| fresh17-widemlp-classif-sgd-bs8 | MLP 50-512-10                          | SGD               |     8 |   3000 | CE              |
 """
 
 from __future__ import annotations
@@ -1125,6 +1139,26 @@ class _MFBias(nn.Module):
         return (self.eu(u) * self.ei(i)).sum(1) + self.bu(u)[:, 0] + self.bi(i)[:, 0] + self.b
 
 
+def _convae1d() -> nn.Module:
+    """A strided 1-D convolutional autoencoder for 40-sample signals (40 -> 20 -> 10 -> 20 -> 40)."""
+    return nn.Sequential(nn.Unflatten(1, (1, 40)), nn.Conv1d(1, 16, 5, stride=2, padding=2), nn.ReLU(),
+                         nn.Conv1d(16, 8, 5, stride=2, padding=2), nn.ReLU(),
+                         nn.ConvTranspose1d(8, 16, 4, stride=2, padding=1), nn.ReLU(),
+                         nn.ConvTranspose1d(16, 1, 4, stride=2, padding=1), nn.Flatten())
+
+
+class _RowGRU(nn.Module):
+    """A GRU reading an 8x8 digit one row (8 pixels) per step; its last state through a linear head."""
+
+    def __init__(self, hidden: int = 32):
+        super().__init__()
+        self.rnn, self.head = nn.GRU(8, hidden, batch_first=True), nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        out, _ = self.rnn(x[:, 0])
+        return self.head(out[:, -1])
+
+
 # --------------------------------------------------------------------------- the twelfth batch
 class _NextBlock(nn.Module):
     """A ConvNeXt block: depthwise conv, LayerNorm over channels, 4x inverted bottleneck with GELU,
@@ -1740,6 +1774,25 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh16-seq2seq-sorting-radam-bs32",
        _plain(_sorting, _Seq2Seq, lambda p: torch.optim.RAdam(p, lr=1e-3), _token_ce, 32, _token_accuracy),
        1500, "val_acc", "RAdam", 1e-3, family="fresh16"),
+    # the seventeenth batch: the shapes of the issue's failure list, redrawn
+    _t("fresh17-convae1d-mnist1d-nesterov",
+       _plain(_mnist1d_recon, _convae1d, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True), nn.MSELoss(),
+              32, recon_r2), 1000, "val_r2", "SGD(momentum=0.9, nesterov)", 1e-2, family="fresh17"),
+    _t("fresh17-gru-digitrows-rmsprop",
+       _plain(_digits, _RowGRU, lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.CrossEntropyLoss(), 32, accuracy),
+       1000, "val_acc", "RMSprop", 1e-2, family="fresh17"),
+    _t("fresh17-mf-ratings-adagrad",
+       _plain(_ratings, _MFBias, lambda p: torch.optim.Adagrad(p, lr=1e-2), nn.MSELoss(), 64, _r2),
+       2000, "val_r2", "Adagrad", 1e-2, family="fresh17"),
+    _t("fresh17-tfm-reverse-adamw",
+       _plain(_reverse, _reverser, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.1), _token_ce, 32,
+              _token_accuracy), 1500, "val_acc", "AdamW(weight_decay=0.1)", 1e-3, family="fresh17"),
+    _t("fresh17-mlp-outliers-sgdm",
+       _plain(_huber_data, lambda: _mlp([15, 128, 128, 1]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9),
+              nn.MSELoss(), 32, _r2), 1500, "val_r2", "SGD(momentum=0.9)", 1e-2, family="fresh17"),
+    _t("fresh17-widemlp-classif-sgd-bs8",
+       _plain(_classes50, lambda: _mlp([50, 512, 10]), lambda p: torch.optim.SGD(p, lr=1e-2), nn.CrossEntropyLoss(), 8,
+              accuracy), 3000, "val_acc", "SGD", 1e-2, family="fresh17"),
 )}
 
 
