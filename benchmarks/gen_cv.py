@@ -40,17 +40,18 @@ class Unrecorded(Exception):
     """A design asked for a run the evidence does not hold (outside the recorded probes)."""
 
 
-def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0, start: float | None = None):
+def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0, start: float | None = None,
+               spike_steps: int = 1):
     """A ``run(lrs)`` callback for ``lrscope.analysis._policy.confirm`` that reads recorded probes.
 
-    A recorded probe is cut where find_lr's run would stop (the first loss that is non-finite or
-    above ``ref + (diverge_factor - 1) * |ref|``, kept, ``ref`` the first loss or, when larger,
-    ``start``, the starting model's mean loss) and at ``steps``; the validation loss
+    A recorded probe is cut where find_lr's run would stop (``probe.explodes_at``: the first loss
+    that is non-finite or, ``spike_steps`` in a row, above ``ref + (diverge_factor - 1) * |ref|``, kept;
+    ``ref`` the first loss or, when larger, ``start``, the starting model's mean loss) and at ``steps``; the validation loss
     is the recorded one at the last checkpoint (every 25 steps) at or before ``steps``.
     Returns (run, counter) where counter["steps"] sums the optimizer steps spent.
     """
     from lrscope.analysis._policy import grid_index
-    from lrscope.analysis.probe import ProbeResult, explosion_limit
+    from lrscope.analysis.probe import ProbeResult, explodes_at, explosion_limit
 
     lrs, curves, vals = [], [], []
     counter = {"steps": 0}
@@ -61,10 +62,9 @@ def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0,
             loss = ev.probe_loss(k, steps)
             if loss is None:
                 raise Unrecorded(k)
-            limit = explosion_limit(loss[0], start, diverge_factor)
-            bad = np.nonzero(~np.isfinite(loss) | (loss > limit))[0]
-            if bad.size:
-                loss = loss[: bad[0] + 1]
+            at = explodes_at(loss, explosion_limit(loss[0], start, diverge_factor), spike_steps)
+            if at is not None:
+                loss = loss[: at + 1]
             counter["steps"] += len(loss)
             lrs.append(lr)
             curves.append(loss)
@@ -73,7 +73,7 @@ def replay_run(ev: Evidence, steps: int, val: bool, diverge_factor: float = 4.0,
                 v = ev.probe_val(k, (steps // 25) * 25 - 1) if ok else None
                 vals.append(math.nan if v is None else v)
         return ProbeResult(lrs=np.array(lrs), curves=tuple(curves), steps=steps,
-                           val_losses=np.array(vals) if val else None, start_loss=start)
+                           val_losses=np.array(vals) if val else None, start_loss=start, spike_steps=spike_steps)
 
     return run, counter
 
@@ -86,6 +86,9 @@ def _sweep(ev: Evidence):
 #: False: every run's explosion measured from its own first loss alone (the rule before
 #: ``start_loss``), to compare
 START = True
+#: a run explodes when its loss lies above the limit this many steps in a row in the first look
+#: (1, find_lr's rule; ``gen_cv_spike.py`` sets 2, which counts one-step spikes never)
+FIRST_SPIKE_STEPS = 1
 
 
 def _start(ev: Evidence, sweep) -> tuple[float | None, int]:
@@ -107,18 +110,27 @@ def replay(ev: Evidence, policy, budget: int | None, val: bool):
     """(Choice or None when unrecorded, optimizer steps spent) of one policy on one seed's evidence."""
     from lrscope.analysis import _policy as P
 
+    from lrscope.analysis.probe import SPIKE_STEPS
+
     sweep = _sweep(ev)
-    start, measured = _start(ev, sweep)
-    run, counter = replay_run(ev, P.run_steps(policy, budget), val, start=start)
-    run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val, start=start)
-    run_slow, counter_slow = replay_run(ev, P.slow_run_steps(policy, budget), val, start=start)
-    spent = (lambda: len(sweep.lrs) + measured + counter["steps"] + counter_long["steps"]  # noqa: E731
-             + counter_slow["steps"])
-    try:
-        probe, long = P.confirm(policy, sweep, run, run_long, run_slow)
-    except Unrecorded:
-        return None, spent()
-    return P.decide(policy, probe, long), spent()
+    start, spent = _start(ev, sweep)
+    spent += len(sweep.lrs)
+    # as find_lr: when every run exploded, a second look with runs exploding only after SPIKE_STEPS in a row
+    for spike_steps in (FIRST_SPIKE_STEPS, SPIKE_STEPS):
+        run, counter = replay_run(ev, P.run_steps(policy, budget), val, start=start, spike_steps=spike_steps)
+        run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val, start=start,
+                                            spike_steps=spike_steps)
+        run_slow, counter_slow = replay_run(ev, P.slow_run_steps(policy, budget), val, start=start,
+                                            spike_steps=spike_steps)
+        try:
+            probe, long = P.confirm(policy, sweep, run, run_long, run_slow)
+        except Unrecorded:
+            return None, spent + counter["steps"] + counter_long["steps"] + counter_slow["steps"]
+        spent += counter["steps"] + counter_long["steps"] + counter_slow["steps"]
+        choice = P.decide(policy, probe, long)
+        if choice.status != "exploded" or spike_steps >= SPIKE_STEPS:
+            return choice, spent
+    return choice, spent
 
 
 # --------------------------------------------------------------------------- CV

@@ -619,6 +619,58 @@ def test_adafactor_whose_lr_is_only_a_cap_is_answered_below_the_cap():
     assert "lr_ignored" in res.verdicts["lr"].reasons
 
 
+def _outlier_batches(every=10, n=40):
+    """A linear regression whose every ``every``-th batch carries targets 100 off: one batch's loss far above the rest."""
+    g = torch.Generator().manual_seed(3)
+    w = torch.tensor([[1.0], [-2.0], [0.5], [0.0]])
+    batches = []
+    for i in range(n):
+        x = torch.randn(32, 4, generator=g)
+        y = x @ w + 0.1 * torch.randn(32, 1, generator=g)
+        if i % every == every - 1:
+            y = y + 100.0
+        batches.append((x, y))
+    return batches
+
+
+def test_runs_that_all_explode_on_single_outlier_batches_are_made_again_and_answer():
+    # every 50-step run meets an outlier batch, whose loss lies far above the explosion limit at
+    # any LR: counted at once, every run "explodes" and there is no answer
+    import lrscope
+    from lrscope.analysis.probe import SPIKE_STEPS, probe_verdicts
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    data = _outlier_batches()
+    res = lrscope.find_lr(model, opt, torch.nn.functional.mse_loss, data, progress=False)
+    runs = res.confirm
+    assert runs.spike_steps == SPIKE_STEPS
+    # the first look's rule would have called every one of these runs exploded
+    first_rule, _, _ = probe_verdicts(runs.curves, runs.steps, runs.diverge_factor, runs.slow_ratio, runs.start_loss)
+    assert any(v == "explodes" for v in first_rule)
+    for value in (res.lr, res.one_cycle_max_lr):
+        assert value is not None
+    v = res.verdicts["lr"]
+    assert "spiky_loss" in v.reasons and "HuberLoss" in v.message and v.level != "high"
+    # the cost counts both looks: more than the sweep and the runs kept
+    kept = sum(len(c) for rnd in (res.confirm, res.confirm_long) if rnd is not None for c in rnd.curves)
+    assert res.cost_steps > len(res.lrs) + kept
+    # and the JSON round trip keeps the rule the runs were judged by
+    from lrscope.analysis import RangeTestResult
+    back = RangeTestResult.from_dict(res.to_dict())
+    assert back.confirm.spike_steps == SPIKE_STEPS and back.lr == res.lr
+
+
+def test_runs_without_outliers_are_judged_once():
+    import lrscope
+
+    model, data = _linear_task()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    res = lrscope.find_lr(model, opt, torch.nn.functional.mse_loss, data, progress=False)
+    assert res.confirm.spike_steps == 1 and "spiky_loss" not in res.verdicts["lr"].reasons
+
+
 def test_cost_counts_every_optimizer_step():
     import lrscope
 

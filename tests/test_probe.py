@@ -39,6 +39,19 @@ def test_verdicts_follow_the_documented_rule():
     assert best == 0
 
 
+def test_a_single_batch_above_the_limit_explodes_only_under_the_first_rule():
+    # one batch's loss far above the rest (an outlier batch), then the run learns on
+    spike = np.r_[2.0, 9.0, np.zeros(18) + 1.0]
+    steady = np.r_[2.0, 9.0, 12.0, np.zeros(17) + 1.0]    # two steps in a row above 2 + 3 * 2 = 8
+    once, _, _ = probe_verdicts([spike, steady], steps=20)
+    assert once == ("explodes", "explodes")
+    twice, drops, _ = probe_verdicts([spike, steady], steps=20, spike_steps=2)
+    assert twice == ("good", "explodes") and drops[0] == pytest.approx(0.5)
+    r = ProbeResult(lrs=np.array([0.1, 1.0]), curves=(spike, steady), steps=20, spike_steps=2)
+    assert r.verdicts == {0.1: "good", 1.0: "explodes"}
+    assert ProbeResult.from_dict(r.to_dict()).verdicts == r.verdicts
+
+
 def test_negative_losses_use_the_absolute_start():
     curves = [_curve(-1.0, -3.0), _curve(-1.0, -1.2), _curve(-1.0, 2.5)]
     verdicts, drops, best = probe_verdicts(curves, steps=20)

@@ -46,7 +46,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import _validate as v
-from .analysis.probe import explosion_limit
+from .analysis.probe import SPIKE_STEPS, explosion_limit
 from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
@@ -464,13 +464,14 @@ def range_test(trainee: Trainee, plan: Plan, *, progress: bool = True, **fields:
 
 def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int | None, bar=None,
                diverge_factor: float | None = None, validate: bool = False,
-               start: float | None = None) -> tuple[list[np.ndarray], list[float]]:
+               start: float | None = None, spike_steps: int = 1) -> tuple[list[np.ndarray], list[float]]:
     """Constant-LR runs of ``steps`` optimizer steps, each from the saved start (restored first).
 
     A run stops at its first non-finite loss and, with ``diverge_factor``, at the first loss
     above ``ref + (diverge_factor - 1) * |ref|`` (the probe's "explodes" rule: nothing after it
     can change that verdict), where ``ref`` is the run's first loss or, when larger, ``start``
-    (the starting model's mean loss, ``lrscope.analysis.probe.probe_verdicts``). With
+    (the starting model's mean loss, ``lrscope.analysis.probe.probe_verdicts``); with
+    ``spike_steps`` > 1, only once its loss has been above that limit so many steps in a row. With
     ``validate`` the run is then evaluated (NaN for a run that stopped early). Returns the loss
     curves and validation losses.
     """
@@ -480,6 +481,7 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
         trainee.begin(seed, "all")
         losses: list[float] = []
         limit = math.inf
+        above = 0
         stopped = False
         for i in range(steps):
             loss, _ = trainee.step(float(lr))
@@ -496,8 +498,9 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
             elif diverge_factor is not None:
                 if i == 0:
                     limit = explosion_limit(loss, start, diverge_factor)
-                elif loss > limit:
-                    stopped = True
+                else:
+                    above = above + 1 if loss > limit else 0
+                    stopped = above >= spike_steps
             if stopped:
                 if bar is not None:
                     bar.update(steps - i - 1)
@@ -512,7 +515,10 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
 def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float, progress: bool):
     """The confirmation stage: rounds of short runs chosen by the policy, then the longer runs
     (ranked by the validation loss when the trainee can evaluate); returns the result with them
-    and the optimizer steps spent measuring the starting loss (0 when the sweep gave it)."""
+    and the optimizer steps spent outside them: measuring the starting loss (0 when the sweep gave
+    it) and, when every run exploded, the first look's runs (then the runs are made again, each
+    exploding only when its loss stays above the limit ``SPIKE_STEPS`` steps in a row: one batch
+    far above the rest is the data, not the LR; ``lrscope.analysis.probe.SPIKE_STEPS``)."""
     from .analysis import _policy as P
     from .analysis.probe import ProbeResult
 
@@ -528,7 +534,7 @@ def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float
         finite = first[np.isfinite(first)]
         start = float(np.mean(finite)) if finite.size else None
 
-    def runner(steps: int):
+    def runner(steps: int, spike_steps: int = 1):
         """A ``run(lrs)`` callback for one round length: trains the runs, returns all of its runs so far."""
         lrs: list[float] = []
         curves: list[np.ndarray] = []
@@ -543,19 +549,26 @@ def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float
                 bar.total += len(new_lrs) * steps
                 bar.refresh()
             c, vl = short_runs(trainee, new_lrs, steps, seed=seed, bar=bar, diverge_factor=diverge_factor,
-                               validate=validate, start=start)
+                               validate=validate, start=start, spike_steps=spike_steps)
             lrs.extend(float(x) for x in new_lrs)
             curves.extend(c)
             vals.extend(vl)
             return ProbeResult(lrs=np.asarray(lrs), curves=tuple(curves), steps=steps, diverge_factor=diverge_factor,
-                               val_losses=np.asarray(vals) if validate else None, start_loss=start)
+                               val_losses=np.asarray(vals) if validate else None, start_loss=start,
+                               spike_steps=spike_steps)
 
         return run
 
+    def look(spike_steps: int):
+        return P.confirm(policy, sweep, runner(P.run_steps(policy, sweep.budget_steps), spike_steps),
+                         runner(P.long_run_steps(policy, sweep.budget_steps), spike_steps),
+                         runner(P.slow_run_steps(policy, sweep.budget_steps), spike_steps))
+
     try:
-        runs, long_runs = P.confirm(policy, sweep, runner(P.run_steps(policy, sweep.budget_steps)),
-                                    runner(P.long_run_steps(policy, sweep.budget_steps)),
-                                    runner(P.slow_run_steps(policy, sweep.budget_steps)))
+        runs, long_runs = look(1)
+        if P.decide(policy, runs, long_runs).status == "exploded":
+            measured += int(sum(len(c) for rnd in (runs, long_runs) if rnd is not None for c in rnd.curves))
+            runs, long_runs = look(SPIKE_STEPS)
     finally:
         if bar is not None:
             bar.close()

@@ -395,7 +395,7 @@ def choose(policy: Policy, probe, *, tie: bool = True) -> Choice:
     the policy's tie rule off (the longer runs lie below a best run that fell, so they are ranked
     only)."""
     verdicts, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio,
-                                        getattr(probe, "start_loss", None))
+                                        getattr(probe, "start_loss", None), getattr(probe, "spike_steps", 1))
     ks = [grid_index(lr) for lr in probe.lrs]
     ok = [i for i, v in enumerate(verdicts) if v != EXPLODES]
     val = getattr(probe, "val_losses", None)

@@ -44,6 +44,9 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``adam_step`` (medium): an Adam-type optimizer (its step moves each weight by up to about
   the LR) was answered an LR of at least ``ADAM_STEP_LR``: only a network whose output ignores
   the scale of its weights trains there, and its short runs favour LRs that long training does not.
+- ``spiky_loss`` (medium): every run of a first look exploded, so the runs were made again, each
+  exploding only when its loss stayed above the limit ``probe.SPIKE_STEPS`` steps in a row: the
+  batch losses are heavy-tailed (gross outliers among the targets under MSE do this).
 - ``small_fall`` (medium): the run the answers come from lowered the training loss by less than
   ``SMALL_FALL`` of its start: the runs barely moved, so they rank the LRs on small differences,
   and a network that learns late (flat for hundreds of steps, then a drop) can rank them very
@@ -293,7 +296,7 @@ def identical_runs(*probes) -> list[float]:
         if probe is None:
             continue
         said, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio,
-                                        getattr(probe, "start_loss", None))
+                                        getattr(probe, "start_loss", None), getattr(probe, "spike_steps", 1))
         for lr, curve, verdict, drop in zip(probe.lrs, probe.curves, said, drops):
             if verdict != GOOD or not drop > P.FLAT_DROP:
                 continue
@@ -381,6 +384,14 @@ def confirm_checks(r) -> list[tuple[str, str]]:
         if len(out) == n_before and ch.k == max(good) and not exploded:
             out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
                                 "exploded: a higher LR may be better still, so the answers may be too low."))
+    if getattr(runs, "spike_steps", 1) > 1:
+        out.append(("spiky_loss", "Every confirmation run of a first look exploded, down to the lowest LR tried, as "
+                                  "happens when single batches' losses lie far above the rest. "
+                                  f"The runs were made again, each exploding only when its loss stayed above the limit "
+                                  f"{runs.spike_steps} steps in a row. Heavy-tailed batch losses (gross outliers among "
+                                  "the targets under MSE do this) make every LR look worse than it is: a robust loss "
+                                  "(e.g. torch.nn.HuberLoss) or cleaned targets make the test, and the training, more "
+                                  "reliable."))
     decided = r._decision
     fall = _deciding_fall(r) if ch.status == "ok" and decided.status == "ok" else None
     if fall is not None and fall < SMALL_FALL:
