@@ -247,7 +247,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from suite import _CharRNN, _plain, _Residual2d, _text_tokens, _val_windows, bce_accuracy, recon_r2
+from suite import _MF, _CharRNN, _plain, _Residual2d, _text_tokens, _val_windows, bce_accuracy, recon_r2
 from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _cancer, _digits, _lm_loss, _mlp, _mnist1d, _r2,
                    _seeded, _split, accuracy)
 
@@ -1120,25 +1120,6 @@ class _WideDeep(nn.Module):
         return (self.bu(u) + self.bi(i) + deep)[:, 0]
 
 
-class _MFBias(nn.Module):
-    """Matrix factorisation: a user and an item embedding's dot product plus a bias per user, per
-    item and overall."""
-
-    def __init__(self, users: int = 400, items: int = 300, d: int = 16):
-        super().__init__()
-        self.eu, self.ei = nn.Embedding(users, d), nn.Embedding(items, d)
-        self.bu, self.bi = nn.Embedding(users, 1), nn.Embedding(items, 1)
-        self.b = nn.Parameter(torch.zeros(()))
-        for e in (self.eu, self.ei):
-            nn.init.normal_(e.weight, std=0.1)
-        for e in (self.bu, self.bi):
-            nn.init.zeros_(e.weight)
-
-    def forward(self, ui):
-        u, i = ui[:, 0], ui[:, 1]
-        return (self.eu(u) * self.ei(i)).sum(1) + self.bu(u)[:, 0] + self.bi(i)[:, 0] + self.b
-
-
 def _convae1d() -> nn.Module:
     """A strided 1-D convolutional autoencoder for 40-sample signals (40 -> 20 -> 10 -> 20 -> 40)."""
     return nn.Sequential(nn.Unflatten(1, (1, 40)), nn.Conv1d(1, 16, 5, stride=2, padding=2), nn.ReLU(),
@@ -1769,7 +1750,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        _plain(_classes50, lambda: _mlp([50, 256, 256, 10]), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
               nn.CrossEntropyLoss(), 512, accuracy), 1500, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh16"),
     _t("fresh16-mf-ratings-sgdm-bs128",
-       _plain(_ratings, _MFBias, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.MSELoss(), 128, _r2),
+       _plain(_ratings, lambda: _MF(400, 300), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.MSELoss(), 128, _r2),
        2000, "val_r2", "SGD(momentum=0.9)", 1e-2, family="fresh16"),
     _t("fresh16-seq2seq-sorting-radam-bs32",
        _plain(_sorting, _Seq2Seq, lambda p: torch.optim.RAdam(p, lr=1e-3), _token_ce, 32, _token_accuracy),
@@ -1782,7 +1763,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        _plain(_digits, _RowGRU, lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.CrossEntropyLoss(), 32, accuracy),
        1000, "val_acc", "RMSprop", 1e-2, family="fresh17"),
     _t("fresh17-mf-ratings-adagrad",
-       _plain(_ratings, _MFBias, lambda p: torch.optim.Adagrad(p, lr=1e-2), nn.MSELoss(), 64, _r2),
+       _plain(_ratings, lambda: _MF(400, 300), lambda p: torch.optim.Adagrad(p, lr=1e-2), nn.MSELoss(), 64, _r2),
        2000, "val_r2", "Adagrad", 1e-2, family="fresh17"),
     _t("fresh17-tfm-reverse-adamw",
        _plain(_reverse, _reverser, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.1), _token_ce, 32,
