@@ -46,7 +46,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import _validate as v
-from .analysis.probe import SPIKE_STEPS, explosion_limit
+from .analysis.probe import SPIKE_STEPS, explodes_at, explosion_limit
 from .analysis.smoothing import DebiasedEMA
 from .errors import InvalidArgumentError, RangeTestError
 
@@ -481,7 +481,6 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
         trainee.begin(seed, "all")
         losses: list[float] = []
         limit = math.inf
-        above = 0
         stopped = False
         for i in range(steps):
             loss, _ = trainee.step(float(lr))
@@ -498,9 +497,8 @@ def short_runs(trainee: Trainee, lrs: Sequence[float], steps: int, *, seed: int 
             elif diverge_factor is not None:
                 if i == 0:
                     limit = explosion_limit(loss, start, diverge_factor)
-                else:
-                    above = above + 1 if loss > limit else 0
-                    stopped = above >= spike_steps
+                else:   # the probe's rule on the latest losses (the first one lies below the limit)
+                    stopped = explodes_at(losses[-spike_steps:], limit, spike_steps) is not None
             if stopped:
                 if bar is not None:
                     bar.update(steps - i - 1)
