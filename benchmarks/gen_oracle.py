@@ -149,9 +149,13 @@ def run_task(name: str, uses=USES) -> str:
 
     bench = lookup(name)
     data = load_oracle(name)
-    logf = open(RESULTS / "oracle.log", "a")
+    path = RESULTS / "oracle.log"
+    known = path.exists() and f"DONE {name}\n" in path.read_text()
+    logf = open(path, "a")
+    ran = []
 
     def log(msg: str) -> None:
+        ran.append(msg)
         print(msg, file=logf, flush=True)
 
     for s in SEEDS:
@@ -160,7 +164,9 @@ def run_task(name: str, uses=USES) -> str:
     _save(name, data)
     for use in uses:
         _run_use(bench, data, use, log)
-    log(f"DONE {name}")
+    if ran or not known:    # a re-run that found everything cached leaves the log as it was
+        log(f"DONE {name}")
+    logf.close()
     return name
 
 
