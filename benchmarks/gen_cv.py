@@ -109,14 +109,13 @@ def _start(ev: Evidence, sweep) -> tuple[float | None, int]:
 def replay(ev: Evidence, policy, budget: int | None, val: bool):
     """(Choice or None when unrecorded, optimizer steps spent) of one policy on one seed's evidence."""
     from lrscope.analysis import _policy as P
-
     from lrscope.analysis.probe import SPIKE_STEPS
 
     sweep = _sweep(ev)
     start, spent = _start(ev, sweep)
     spent += len(sweep.lrs)
     # as find_lr: when every run exploded, a second look with runs exploding only after SPIKE_STEPS in a row
-    for spike_steps in (FIRST_SPIKE_STEPS, SPIKE_STEPS):
+    for spike_steps in dict.fromkeys((FIRST_SPIKE_STEPS, SPIKE_STEPS)):   # one look when they are the same
         run, counter = replay_run(ev, P.run_steps(policy, budget), val, start=start, spike_steps=spike_steps)
         run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val, start=start,
                                             spike_steps=spike_steps)
@@ -128,8 +127,8 @@ def replay(ev: Evidence, policy, budget: int | None, val: bool):
             return None, spent + counter["steps"] + counter_long["steps"] + counter_slow["steps"]
         spent += counter["steps"] + counter_long["steps"] + counter_slow["steps"]
         choice = P.decide(policy, probe, long)
-        if choice.status != "exploded" or spike_steps >= SPIKE_STEPS:
-            return choice, spent
+        if choice.status != "exploded":
+            break
     return choice, spent
 
 

@@ -65,7 +65,7 @@ import math
 import numpy as np
 
 from . import _policy as P
-from .probe import EXPLODES, GOOD, probe_verdicts
+from .probe import EXPLODES, GOOD
 from .suggesters import loss_rise
 
 #: the rule(s) behind each use when there are no confirmation runs (``find_lr(confirm=False)``,
@@ -295,9 +295,8 @@ def identical_runs(*probes) -> list[float]:
     for probe in probes:
         if probe is None:
             continue
-        said, drops, _ = probe_verdicts(probe.curves, probe.steps, probe.diverge_factor, probe.slow_ratio,
-                                        getattr(probe, "start_loss", None), getattr(probe, "spike_steps", 1))
-        for lr, curve, verdict, drop in zip(probe.lrs, probe.curves, said, drops):
+        # the verdicts and drops the ProbeResult worked out when it was made
+        for lr, curve, verdict, drop in zip(probe.lrs, probe.curves, probe.verdicts.values(), probe.drops):
             if verdict != GOOD or not drop > P.FLAT_DROP:
                 continue
             curve = np.asarray(curve, dtype=float)
