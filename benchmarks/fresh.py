@@ -236,6 +236,21 @@ transformer, a momentum-SGD regression MLP, a wide MLP under plain SGD at batch 
 | fresh17-tfm-reverse-adamw   | post-LN encoder, d=32, 2 layers, per token | AdamW (wd 0.1)    |    32 |   1500 | CE per token    |
 | fresh17-mlp-outliers-sgdm   | MLP 15-128-128-1, 5% gross outliers        | SGD momentum 0.9  |    32 |   1500 | MSE             |
 | fresh17-widemlp-classif-sgd-bs8 | MLP 50-512-10                          | SGD               |     8 |   3000 | CE              |
+
+An eighteenth batch (family ``fresh18``), fixed before any lrscope answer on it was seen: the
+networks a practitioner writes first (a pooled CNN, a small vision transformer, a text CNN and a
+text GRU, a BatchNorm MLP on a small table, a residual regression MLP, a dropout MLP with a
+weight-decayed Nesterov recipe), at budgets from 300 to 2,500 steps:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh18-cnn-digits-adam-bs64 | CNN 16-32, max-pooling twice, FC 64        | Adam              |    64 |    800 | CE              |
+| fresh18-vit-digits-adamw-bs64 | ViT: 2x2 patches, CLS, d=48, 2 pre-LN layers | AdamW (wd 0.05) |    64 |   1500 | CE              |
+| fresh18-textcnn-topics-adam-bs32 | Embedding(2000, 48), Conv1d 64, max over time | Adam         |    32 |    800 | CE              |
+| fresh18-gru-topics-adam-bs64 | Embedding(2000, 32), GRU(64), last step    | Adam              |    64 |   1200 | CE              |
+| fresh18-mlp-cancer-bn-sgdm-bs16 | MLP 30-64-64-2, BatchNorm              | SGD momentum 0.9  |    16 |    300 | CE              |
+| fresh18-resmlp-reg-adamw-bs64 | residual MLP, LayerNorm, 100 features    | AdamW (wd 0.01)   |    64 |   1000 | MSE             |
+| fresh18-mlp-mnist1d-nesterov-wd-bs128 | MLP 40-512-512-10, dropout 0.2   | SGD Nesterov 0.9, wd 5e-4 | 128 | 2500 | CE          |
 """
 
 from __future__ import annotations
@@ -1425,6 +1440,77 @@ def _classes50():
                     n_clusters_per_class=1, class_sep=1.0, flip_y=0.02, random_state=15)
 
 
+# --------------------------------------------------------------------------- the eighteenth batch
+def _cnn_pool2() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 4, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+class _ViT(nn.Module):
+    """A small vision transformer on 8x8 digits: 2x2 patches (16 tokens), a CLS token, learnt
+    positions, pre-LN encoder layers."""
+
+    def __init__(self, d: int = 48, layers: int = 2, heads: int = 4, classes: int = 10):
+        super().__init__()
+        self.embed = nn.Linear(4, d)
+        self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.pos = nn.Parameter(torch.randn(1, 17, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, heads, 2 * d, dropout=0.0, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, classes))
+
+    def forward(self, x):
+        b = x.shape[0]
+        tokens = x.reshape(b, 4, 2, 4, 2).permute(0, 1, 3, 2, 4).reshape(b, 16, 4)
+        h = torch.cat([self.cls.expand(b, -1, -1), self.embed(tokens)], 1) + self.pos
+        return self.head(self.encoder(h)[:, 0])
+
+
+class _TextCNN(nn.Module):
+    def __init__(self, vocab: int = 2000, d: int = 48, channels: int = 64, classes: int = 8):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.conv = nn.Conv1d(d, channels, 3, padding=1)
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(channels, classes))
+
+    def forward(self, tokens):
+        h = torch.relu(self.conv(self.embed(tokens).transpose(1, 2)))
+        return self.head(h.amax(2))
+
+
+class _TextGRU(nn.Module):
+    def __init__(self, vocab: int = 2000, d: int = 32, hidden: int = 64, classes: int = 8):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.rnn = nn.GRU(d, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, tokens):
+        return self.head(self.rnn(self.embed(tokens))[0][:, -1])
+
+
+def _mlp_bn_cancer() -> nn.Module:
+    return nn.Sequential(nn.Linear(30, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 64), nn.BatchNorm1d(64),
+                         nn.ReLU(), nn.Linear(64, 2))
+
+
+@functools.lru_cache(maxsize=1)
+def _regression100(n: int = 6000, d: int = 100):
+    from sklearn.datasets import make_regression
+
+    x, y = make_regression(n, n_features=d, n_informative=30, noise=10.0, random_state=18)
+    y = y + 40.0 * np.tanh(x[:, 0] * x[:, 1]) + 20.0 * np.abs(x[:, 2])      # something nonlinear to learn
+    xtr, ytr, xva, yva = _split(x.astype(np.float32), y.astype(np.float32), 1 / 4)
+    a, b = _standard(xtr, xva)
+    m, s = ytr.mean(), ytr.std()
+    return a, torch.tensor((ytr - m) / s)[:, None], b, torch.tensor((yva - m) / s)[:, None]
+
+
+def _mlp_dropout_mnist1d() -> nn.Module:
+    return nn.Sequential(nn.Linear(40, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 512), nn.ReLU(), nn.Dropout(0.2),
+                         nn.Linear(512, 10))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -1774,6 +1860,30 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh17-widemlp-classif-sgd-bs8",
        _plain(_classes50, lambda: _mlp([50, 512, 10]), lambda p: torch.optim.SGD(p, lr=1e-2), nn.CrossEntropyLoss(), 8,
               accuracy), 3000, "val_acc", "SGD", 1e-2, family="fresh17"),
+    # the eighteenth batch: the networks a practitioner writes first
+    _t("fresh18-cnn-digits-adam-bs64",
+       _plain(_digits, _cnn_pool2, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       800, "val_acc", "Adam", 1e-3, family="fresh18"),
+    _t("fresh18-vit-digits-adamw-bs64",
+       _plain(_digits, _ViT, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05), nn.CrossEntropyLoss(), 64,
+              accuracy), 1500, "val_acc", "AdamW(weight_decay=0.05)", 1e-3, family="fresh18"),
+    _t("fresh18-textcnn-topics-adam-bs32",
+       _plain(_topic_docs, _TextCNN, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 32, accuracy),
+       800, "val_acc", "Adam", 1e-3, family="fresh18"),
+    _t("fresh18-gru-topics-adam-bs64",
+       _plain(_topic_docs, _TextGRU, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       1200, "val_acc", "Adam", 1e-3, family="fresh18"),
+    _t("fresh18-mlp-cancer-bn-sgdm-bs16",
+       _plain(_cancer, _mlp_bn_cancer, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 16,
+              accuracy), 300, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh18"),
+    _t("fresh18-resmlp-reg-adamw-bs64",
+       _plain(_regression100, lambda: _ResMLP(100, 128, 3, 1), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.MSELoss(), 64, _r2), 1000, "val_r2", "AdamW(weight_decay=0.01)", 1e-3, family="fresh18"),
+    _t("fresh18-mlp-mnist1d-nesterov-wd-bs128",
+       _plain(_mnist1d_data, _mlp_dropout_mnist1d,
+              lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True, weight_decay=5e-4),
+              nn.CrossEntropyLoss(), 128, accuracy), 2500, "val_acc", "SGD(momentum=0.9, nesterov, wd=5e-4)", 1e-2,
+       family="fresh18"),
 )}
 
 
