@@ -11,6 +11,12 @@ step. ``eval_step(model, batch) -> {"loss": ..., "metric": ...}`` (either key ma
 missing; ``"n"``, the batch's size, weights the mean) evaluates a validation batch of any
 shape; without it a validation batch must be ``(inputs, targets)`` and is scored with
 ``loss_fn(model(inputs), targets)`` and ``metric(model(inputs), targets)``.
+
+Without ``train_step`` a batch is read as fastai reads it: ``(inputs, targets)`` calls
+``model(inputs)``, and a batch of three or more parts ``(x1, x2, ..., targets)`` calls
+``model(x1, x2, ...)``. When ``inputs`` is itself a tuple or list (``((x1, x2), targets)``) or a
+dict, and ``model(inputs)`` fails, ``model(*inputs)`` (``model(**inputs)``) is tried; what worked
+on the first batch is kept for the rest.
 """
 
 from __future__ import annotations
@@ -37,9 +43,16 @@ def _to_device(batch: Any, device: torch.device) -> Any:
     return batch
 
 
+class _Inputs(tuple):
+    """The inputs of a batch of three or more parts: all of them but the last, which is the
+    target (fastai's convention); the model is called with them as separate arguments."""
+
+
 def _xy(batch: Any, loader: str = "train_loader") -> tuple[Any, Any]:
-    if isinstance(batch, (list, tuple)) and len(batch) == 2:
-        return batch[0], batch[1]
+    if isinstance(batch, (list, tuple)) and len(batch) >= 2:
+        if len(batch) == 2:
+            return batch[0], batch[1]
+        return _Inputs(batch[:-1]), batch[-1]
     if loader == "val_loader":
         raise InvalidArgumentError(
             "val_loader", f"a batch of type {type(batch).__name__}",
@@ -47,8 +60,8 @@ def _xy(batch: Any, loader: str = "train_loader") -> tuple[Any, Any]:
             "give a validation loader of (inputs, targets) batches, or leave val_loader None.")
     raise InvalidArgumentError(
         "train_loader", f"a batch of type {type(batch).__name__}",
-        "must yield (inputs, targets) pairs for the default step",
-        "pass train_step=lambda model, batch: ... returning the loss, for dict batches or several inputs.")
+        "must yield (inputs, targets) pairs or (x1, x2, ..., targets) tuples for the default step",
+        "pass train_step=lambda model, batch: ... returning the loss, for dict batches.")
 
 
 def _metric_value(metric, out, y) -> float:
@@ -89,6 +102,7 @@ class Stepper:
         self._it = None
         self._served = 0
         self._grads_checked = False
+        self._unpack: bool | None = None  # model(*inputs) for a tuple/dict of inputs; None until a batch decides
 
     def group_lrs(self, lr: float) -> list[float]:
         return [lr * r for r in self.ratios]
@@ -131,15 +145,17 @@ class Stepper:
                                      "Fix: check train_step against the loader's batches.") from exc
         x, y = _xy(batch)
         try:
-            out = self.model(x)
+            out = self._call_model(x)
         except LRScopeError:
             raise
         except Exception as exc:
+            call = f"model({', '.join(f'x{i + 1}' for i in range(len(x)))})" if isinstance(x, _Inputs) else "model(x)"
             raise InvalidArgumentError(
                 "train_loader", f"a batch with inputs {_describe(x)}",
-                f"must be something the model can take; model(x) raised {type(exc).__name__}: {exc}",
-                "check the input shapes, or pass train_step=lambda model, batch: ... for dict batches, "
-                "several inputs or a loss computed inside the model.") from exc
+                f"must be something the model can take; {call} raised {type(exc).__name__}: {exc}",
+                "check the input shapes (a batch of three or more parts is read as (x1, x2, ..., targets)), or "
+                "pass train_step=lambda model, batch: ... for dict batches, sample weights or a loss computed "
+                "inside the model.") from exc
         try:
             loss = self.loss_fn(out, y)
         except LRScopeError:
@@ -154,6 +170,30 @@ class Stepper:
             with torch.no_grad():
                 metric = _metric_value(self.metric, out.detach(), y)
         return loss, metric
+
+    def _call_model(self, x: Any) -> Any:
+        """``model(x)``; ``model(*x)`` for the inputs of a batch of three or more parts, and for a
+        tuple, list or dict of inputs that ``model(x)`` does not take (tried once, then kept)."""
+        if isinstance(x, _Inputs):
+            return self.model(*x)
+        spreadable = isinstance(x, (list, tuple, dict)) and len(x) > 0
+        if spreadable and self._unpack:
+            return self.model(**x) if isinstance(x, dict) else self.model(*x)
+        try:
+            out = self.model(x)
+        except LRScopeError:
+            raise
+        except Exception as first:
+            if not spreadable or self._unpack is not None:
+                raise
+            try:
+                out = self.model(**x) if isinstance(x, dict) else self.model(*x)
+            except Exception:
+                raise first from None  # neither way worked: report the plain call's error
+            self._unpack = True
+            return out
+        self._unpack = False
+        return out
 
     def step(self, lr: float | None = None) -> tuple[float, float | None]:
         """One optimizer step (``accumulation_steps`` micro-batches); every group's LR is ``lr``
@@ -248,7 +288,7 @@ class Stepper:
                                        "needs loss_fn(model(x), y) or eval_step(model, batch) to be scored",
                                        "pass eval_step=lambda model, batch: {'loss': ..., 'metric': ...}.")
         x, y = _xy(batch, "val_loader")
-        out = self.model(x)
+        out = self._call_model(x)
         n = len(y) if hasattr(y, "__len__") else 1
         metric = _metric_value(self.metric, out, y) if self.metric is not None else None
         return _scalar(self.loss_fn(out, y)), metric, n
@@ -311,6 +351,8 @@ def _check_gradients(model, optimizer, loss, own_step: bool) -> None:
 def _describe(x: Any) -> str:
     if isinstance(x, torch.Tensor):
         return f"shape {tuple(x.shape)} dtype {x.dtype}"
+    if isinstance(x, (list, tuple)):
+        return "(" + ", ".join(_describe(v) for v in x) + ")"
     return type(x).__name__
 
 

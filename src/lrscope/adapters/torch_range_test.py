@@ -18,7 +18,9 @@ accelerator and never in the current working directory.
 One training step (``accumulation_steps`` micro-batches, then one optimizer step):
 
 * default: ``loss = loss_fn(model(x), y)`` on a batch ``(x, y)``; the metric, when given,
-  is ``metric(model(x), y)`` on the same forward pass;
+  is ``metric(model(x), y)`` on the same forward pass. A batch ``(x1, x2, ..., y)`` calls
+  ``model(x1, x2, ...)``; a tuple or dict ``x`` that ``model(x)`` refuses is spread
+  (``lrscope.adapters.torch_core``);
 * ``train_step(model, batch) -> loss``: your own forward pass (dict batches, several inputs,
   a loss computed inside the model, autocast). If the returned loss still requires grad,
   lrscope calls ``backward`` (through ``grad_scaler`` when given, divided by
