@@ -214,7 +214,7 @@ class SweepLog:
 def _progress_bar(total: int, enabled: bool):
     if not enabled:
         return None
-    tqdm = v.require("tqdm", "the range test's progress bar", "torch")
+    tqdm = v.require("tqdm.auto", "the range test's progress bar", "torch")  # a widget in a notebook
     return tqdm.tqdm(total=total, desc="lrscope range test", unit="step", file=sys.stderr, leave=False)
 
 
