@@ -206,6 +206,22 @@ def test_an_answer_from_a_run_that_barely_fell_is_flagged_small_fall(fall, flagg
         assert "barely moved" in r.verdicts["lr"].message
 
 
+@pytest.mark.parametrize("stop_u, short", [(-6.5, True), (-1.0, False)])
+def test_a_sweep_that_diverges_near_its_start_says_the_runs_alone_answer(stop_u, short):
+    # the sweep (1e-7 .. 10 in 100 steps) stops when the LR passes 10**stop_u: after about 8 steps
+    # (a model whose usable LRs lie below start_lr) or after about 70; the runs have a clear optimum
+    # a decade and a half below the stop either way
+    sweep = synthetic_result(lambda u: 3.0 - 0.01 * (u + 7.0), num_steps=100, stop_above=10 ** stop_u)
+    r = _confirmed(sweep, bowl(best_u=stop_u - 1.5, explode_u=stop_u - 0.2))
+    assert (len(r._curve) < 20) == short
+    for use in ("lr", "one_cycle_max_lr"):
+        v = r.verdicts[use]
+        assert ("short_sweep" in v.reasons) == short, v
+        assert v.level == "high", v                                  # information only
+    if short:
+        assert "start_lr=1e-10" in r.verdicts["lr"].message and "confirmation runs alone" in r.verdicts["lr"].message
+
+
 def test_an_optimum_at_the_lowest_run_is_flagged_edge():
     sweep = clean_sweep(-1.0)
     # the runs' loss keeps improving towards smaller LRs all the way down (nothing explodes)

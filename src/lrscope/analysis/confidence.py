@@ -39,6 +39,9 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``lr_ignored`` (information only): good runs at different LRs gave the same losses to the last
   digit: above some LR the optimizer does not use it (torch's Adafactor caps its step at
   ``1 / sqrt(step)``); of runs that score the same, the lowest LR is taken.
+- ``short_sweep`` (information only): the sweep diverged within ``MIN_CURVE_POINTS`` usable steps
+  of its start, so its curve says little (no curve rule may answer) and the answers rest on the
+  confirmation runs alone; lowering ``start_lr`` shows the whole curve.
 - ``sweep_disagrees`` (medium): the sweep's curve alone (``DEFAULT_RULES``) puts this use
   more than ``DISAGREE_DECADES`` from the confirmed answer.
 - ``adam_step`` (medium): an Adam-type optimizer (its step moves each weight by up to about
@@ -129,7 +132,7 @@ LEVELS = ("high", "medium", "low")
 LOW_REASONS = frozenset({"flat", "diverged_at_once", "no_answer", "suggesters_disagree", "repeats_disagree",
                          "no_run_learned"})
 #: reasons that inform without lowering the level
-INFO_REASONS = frozenset({"extended", "lr_ignored"})
+INFO_REASONS = frozenset({"extended", "lr_ignored", "short_sweep"})
 USES = ("lr", "one_cycle_max_lr", "clr_base", "clr_max")
 
 
@@ -427,6 +430,14 @@ def confirm_checks(r) -> list[tuple[str, str]]:
                                   "last digit: there the optimizer does not use the LR (torch's Adafactor, for one, "
                                   "caps its step at 1/sqrt(step)), so a higher LR changes nothing there; of runs that "
                                   "score the same, the lowest LR is taken."))
+    k = len(r._curve)
+    if r.stop_reason != "completed" and k < MIN_CURVE_POINTS:
+        lowest = min(float(np.min(p.lrs)) for p in (runs, r.confirm_long) if p is not None)
+        out.append(("short_sweep", f"The sweep stopped after {k} usable steps ({r.stop_reason} at "
+                                   f"lr={r.lrs[-1]:.3g}), so close to its start (start_lr={r.start_lr:.3g}) that its "
+                                   "curve says little: the answers rest on the confirmation runs alone, which looked "
+                                   f"down to lr={lowest:.3g}. To see the whole curve, lower the start, e.g. "
+                                   f"start_lr={r.start_lr / 1000:.3g}."))
     if r.extended:
         if r.stop_reason == "completed":
             out.append(("never_diverged", f"The loss had not diverged by end_lr={r.end_lr:.3g}; the sweep carried "
