@@ -251,6 +251,20 @@ weight-decayed Nesterov recipe), at budgets from 300 to 2,500 steps:
 | fresh18-mlp-cancer-bn-sgdm-bs16 | MLP 30-64-64-2, BatchNorm              | SGD momentum 0.9  |    16 |    300 | CE              |
 | fresh18-resmlp-reg-adamw-bs64 | residual MLP, LayerNorm, 100 features    | AdamW (wd 0.01)   |    64 |   1000 | MSE             |
 | fresh18-mlp-mnist1d-nesterov-wd-bs128 | MLP 40-512-512-10, dropout 0.2   | SGD Nesterov 0.9, wd 5e-4 | 128 | 2500 | CE          |
+
+A nineteenth batch (family ``fresh19``), fixed before any lrscope answer on it was seen: more
+first networks, with the eighteenth batch's miss (a recurrent text classifier under Adam whose
+best-looking LR collapses after a few epochs) asked again of an LSTM and a transformer, a
+small-data regression and a tiny table, and optimizers in pairings not seen before:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh19-lstm-topics-adamw-bs32 | Embedding(2000, 32), LSTM(64), last step | AdamW (wd 0.01)  |    32 |   1000 | CE              |
+| fresh19-tfm-topics-adam-bs64 | Embedding(2000, 32), 2 pre-LN layers, mean pool | Adam        |    64 |    800 | CE              |
+| fresh19-cnn-digits-rmsprop-bs32 | CNN 16-32, max-pooling twice, FC 64     | RMSprop           |    32 |    600 | CE              |
+| fresh19-reg-diabetes-adam-bs32 | MLP 10-64-64-1 on 331 patients           | Adam              |    32 |    600 | MSE             |
+| fresh19-mlp-wine-sgd-bs8    | MLP 13-32-3 on 133 wines                   | SGD               |     8 |    500 | CE              |
+| fresh19-resconv1d-mnist1d-sgdm-bn | residual 1-D CNN with BatchNorm, width 32 | SGD momentum 0.9, wd 5e-4 | 64 | 1500 | CE       |
 """
 
 from __future__ import annotations
@@ -263,8 +277,8 @@ import torch
 from torch import nn
 
 from suite import _MF, _CharRNN, _plain, _Residual2d, _text_tokens, _val_windows, bce_accuracy, recon_r2
-from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _cancer, _digits, _lm_loss, _mlp, _mnist1d, _r2,
-                   _seeded, _split, accuracy)
+from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _cancer, _diabetes, _digits, _lm_loss, _mlp,
+                   _mnist1d, _r2, _seeded, _split, accuracy)
 
 __all__ = ["FRESH"]
 
@@ -1511,6 +1525,52 @@ def _mlp_dropout_mnist1d() -> nn.Module:
                          nn.Linear(512, 10))
 
 
+# --------------------------------------------------------------------------- the nineteenth batch
+class _TextLSTM(nn.Module):
+    def __init__(self, vocab: int = 2000, d: int = 32, hidden: int = 64, classes: int = 8):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.rnn = nn.LSTM(d, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, tokens):
+        return self.head(self.rnn(self.embed(tokens))[0][:, -1])
+
+
+class _TextEncoder(nn.Module):
+    """Token embeddings and learnt positions, pre-LN encoder layers, mean pooling, a linear head."""
+
+    def __init__(self, vocab: int = 2000, d: int = 32, layers: int = 2, heads: int = 4, length: int = 30,
+                 classes: int = 8):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(1, length, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, heads, 2 * d, dropout=0.1, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, classes))
+
+    def forward(self, tokens):
+        return self.head(self.encoder(self.embed(tokens) + self.pos).mean(1))
+
+
+class _ResConv1dBN(nn.Module):
+    """A 1-D CNN of three residual blocks with BatchNorm."""
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        self.inp = nn.Sequential(nn.Conv1d(1, width, 5, padding=2), nn.BatchNorm1d(width), nn.ReLU())
+        self.blocks = nn.ModuleList(nn.Sequential(nn.Conv1d(width, width, 3, padding=1), nn.BatchNorm1d(width), nn.ReLU(),
+                                                  nn.Conv1d(width, width, 3, padding=1), nn.BatchNorm1d(width))
+                                    for _ in range(3))
+        self.head = nn.Linear(width, 10)
+
+    def forward(self, x):
+        h = self.inp(x[:, None])
+        for b in self.blocks:
+            h = torch.relu(h + b(h))
+        return self.head(h.mean(2))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -1884,6 +1944,25 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
               lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True, weight_decay=5e-4),
               nn.CrossEntropyLoss(), 128, accuracy), 2500, "val_acc", "SGD(momentum=0.9, nesterov, wd=5e-4)", 1e-2,
        family="fresh18"),
+    # the nineteenth batch: more first networks; the eighteenth's miss asked again
+    _t("fresh19-lstm-topics-adamw-bs32",
+       _plain(_topic_docs, _TextLSTM, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.CrossEntropyLoss(),
+              32, accuracy), 1000, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh19"),
+    _t("fresh19-tfm-topics-adam-bs64",
+       _plain(_topic_docs, _TextEncoder, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       800, "val_acc", "Adam", 1e-3, family="fresh19"),
+    _t("fresh19-cnn-digits-rmsprop-bs32",
+       _plain(_digits, _cnn_pool2, lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.CrossEntropyLoss(), 32, accuracy),
+       600, "val_acc", "RMSprop", 1e-2, family="fresh19"),
+    _t("fresh19-reg-diabetes-adam-bs32",
+       _plain(_diabetes, lambda: _mlp([10, 64, 64, 1]), lambda p: torch.optim.Adam(p, lr=1e-3), nn.MSELoss(), 32, _r2),
+       600, "val_r2", "Adam", 1e-3, family="fresh19"),
+    _t("fresh19-mlp-wine-sgd-bs8",
+       _plain(_wine, lambda: _mlp([13, 32, 3]), lambda p: torch.optim.SGD(p, lr=1e-2), nn.CrossEntropyLoss(), 8,
+              accuracy), 500, "val_acc", "SGD", 1e-2, family="fresh19"),
+    _t("fresh19-resconv1d-mnist1d-sgdm-bn",
+       _plain(_mnist1d_data, _ResConv1dBN, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, weight_decay=5e-4),
+              nn.CrossEntropyLoss(), 64, accuracy), 1500, "val_acc", "SGD(momentum=0.9, wd=5e-4)", 1e-2, family="fresh19"),
 )}
 
 
