@@ -1492,15 +1492,9 @@ class _TextCNN(nn.Module):
         return self.head(h.amax(2))
 
 
-class _TextGRU(nn.Module):
-    def __init__(self, vocab: int = 2000, d: int = 32, hidden: int = 64, classes: int = 8):
-        super().__init__()
-        self.embed = nn.Embedding(vocab, d)
-        self.rnn = nn.GRU(d, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, classes)
-
-    def forward(self, tokens):
-        return self.head(self.rnn(self.embed(tokens))[0][:, -1])
+def _text_rnn(cell: type[nn.Module], vocab: int = 2000, d: int = 32, hidden: int = 64, classes: int = 8) -> nn.Module:
+    """Token embeddings, a recurrent ``cell`` (GRU or LSTM), its last step through a linear head."""
+    return nn.Sequential(nn.Embedding(vocab, d), _LastStep(cell(d, hidden, batch_first=True), hidden, classes))
 
 
 def _mlp_bn_cancer() -> nn.Module:
@@ -1526,17 +1520,6 @@ def _mlp_dropout_mnist1d() -> nn.Module:
 
 
 # --------------------------------------------------------------------------- the nineteenth batch
-class _TextLSTM(nn.Module):
-    def __init__(self, vocab: int = 2000, d: int = 32, hidden: int = 64, classes: int = 8):
-        super().__init__()
-        self.embed = nn.Embedding(vocab, d)
-        self.rnn = nn.LSTM(d, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, classes)
-
-    def forward(self, tokens):
-        return self.head(self.rnn(self.embed(tokens))[0][:, -1])
-
-
 class _TextEncoder(nn.Module):
     """Token embeddings and learnt positions, pre-LN encoder layers, mean pooling, a linear head."""
 
@@ -1931,7 +1914,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        _plain(_topic_docs, _TextCNN, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 32, accuracy),
        800, "val_acc", "Adam", 1e-3, family="fresh18"),
     _t("fresh18-gru-topics-adam-bs64",
-       _plain(_topic_docs, _TextGRU, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       _plain(_topic_docs, lambda: _text_rnn(nn.GRU), lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
        1200, "val_acc", "Adam", 1e-3, family="fresh18"),
     _t("fresh18-mlp-cancer-bn-sgdm-bs16",
        _plain(_cancer, _mlp_bn_cancer, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 16,
@@ -1946,7 +1929,7 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
        family="fresh18"),
     # the nineteenth batch: more first networks; the eighteenth's miss asked again
     _t("fresh19-lstm-topics-adamw-bs32",
-       _plain(_topic_docs, _TextLSTM, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.CrossEntropyLoss(),
+       _plain(_topic_docs, lambda: _text_rnn(nn.LSTM), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.CrossEntropyLoss(),
               32, accuracy), 1000, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh19"),
     _t("fresh19-tfm-topics-adam-bs64",
        _plain(_topic_docs, _TextEncoder, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
