@@ -265,6 +265,21 @@ small-data regression and a tiny table, and optimizers in pairings not seen befo
 | fresh19-reg-diabetes-adam-bs32 | MLP 10-64-64-1 on 331 patients           | Adam              |    32 |    600 | MSE             |
 | fresh19-mlp-wine-sgd-bs8    | MLP 13-32-3 on 133 wines                   | SGD               |     8 |    500 | CE              |
 | fresh19-resconv1d-mnist1d-sgdm-bn | residual 1-D CNN with BatchNorm, width 32 | SGD momentum 0.9, wd 5e-4 | 64 | 1500 | CE       |
+
+A twentieth batch (family ``fresh20``), fixed before any lrscope answer on it was seen: plain
+first networks with optimizers in pairings not seen before on them (Adagrad on an MLP, a
+BatchNorm CNN under SGD with momentum, a GRU under AdamW, NAdam on a regression, RAdam on a
+small batch), a small table under Adam and a bottleneck autoencoder:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh20-mlp-digits-adagrad-bs64 | MLP 64-128-10                          | Adagrad           |    64 |    800 | CE              |
+| fresh20-cnn-digits-bn-sgdm-bs128 | CNN 16-32, BatchNorm, GELU            | SGD momentum 0.9, wd 5e-4 | 128 | 1000 | CE          |
+| fresh20-gru-mnist1d-adamw-bs128 | GRU(64) over the 40 samples, last step  | AdamW (wd 0.01)   |   128 |   1500 | CE              |
+| fresh20-reg-nadam-bs32      | MLP 20-256-256-1 on a regression with an interaction | NAdam   |    32 |   1200 | MSE             |
+| fresh20-mlp-cancer-adam-bs32 | MLP 30-128-128-2 on 426 patients          | Adam              |    32 |    400 | CE              |
+| fresh20-ae-mnist1d-adamw-bs64 | MLP autoencoder 40-64-8-64-40             | AdamW (wd 1e-4)   |    64 |   1500 | MSE             |
+| fresh20-mlp-moons-radam-bs16 | MLP 2-64-64-2 on noisy moons              | RAdam             |    16 |    600 | CE              |
 """
 
 from __future__ import annotations
@@ -1946,6 +1961,29 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh19-resconv1d-mnist1d-sgdm-bn",
        _plain(_mnist1d_data, _ResConv1dBN, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, weight_decay=5e-4),
               nn.CrossEntropyLoss(), 64, accuracy), 1500, "val_acc", "SGD(momentum=0.9, wd=5e-4)", 1e-2, family="fresh19"),
+    # the twentieth batch: first networks with optimizers in new pairings
+    _t("fresh20-mlp-digits-adagrad-bs64",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), _mlp([64, 128, 10])), lambda p: torch.optim.Adagrad(p, lr=1e-2),
+              nn.CrossEntropyLoss(), 64, accuracy), 800, "val_acc", "Adagrad", 1e-2, family="fresh20"),
+    _t("fresh20-cnn-digits-bn-sgdm-bs128",
+       _plain(_digits, _cnn_bn, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, weight_decay=5e-4),
+              nn.CrossEntropyLoss(), 128, accuracy), 1000, "val_acc", "SGD(momentum=0.9, wd=5e-4)", 1e-2, family="fresh20"),
+    _t("fresh20-gru-mnist1d-adamw-bs128",
+       _plain(_mnist1d_seq, lambda: _LastStep(nn.GRU(1, 64, batch_first=True), 64, 10),
+              lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.CrossEntropyLoss(), 128, accuracy),
+       1500, "val_acc", "AdamW(weight_decay=0.01)", 1e-3, family="fresh20"),
+    _t("fresh20-reg-nadam-bs32",
+       _plain(_regression, lambda: _mlp([20, 256, 256, 1]), lambda p: torch.optim.NAdam(p, lr=2e-3), nn.MSELoss(), 32,
+              _r2), 1200, "val_r2", "NAdam", 2e-3, family="fresh20"),
+    _t("fresh20-mlp-cancer-adam-bs32",
+       _plain(_cancer, lambda: _mlp([30, 128, 128, 2]), lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 32,
+              accuracy), 400, "val_acc", "Adam", 1e-3, family="fresh20"),
+    _t("fresh20-ae-mnist1d-adamw-bs64",
+       _plain(_mnist1d_recon, lambda: _mlp([40, 64, 8, 64, 40]), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=1e-4),
+              nn.MSELoss(), 64, recon_r2), 1500, "val_r2", "AdamW(weight_decay=1e-4)", 1e-3, family="fresh20"),
+    _t("fresh20-mlp-moons-radam-bs16",
+       _plain(_moons, lambda: _mlp([2, 64, 64, 2]), lambda p: torch.optim.RAdam(p, lr=1e-3), nn.CrossEntropyLoss(), 16,
+              accuracy), 600, "val_acc", "RAdam", 1e-3, family="fresh20"),
 )}
 
 
