@@ -58,8 +58,8 @@ CASES = {
     "snapshot typo": (torch.optim.SGD, {"snapshot": "disc"}, InvalidArgumentError, "snapshot", "did you mean 'disk'"),
     "num_steps of 10**12": (torch.optim.SGD, {"num_steps": 10 ** 12}, InvalidArgumentError, "num_steps", "<= 1,000,000"),
     "repeats of 10**6": (torch.optim.SGD, {"repeats": 10 ** 6}, InvalidArgumentError, "repeats", "<= 100"),
-    "dict batches in val_loader": (torch.optim.SGD, {"val_loader": [{"x": 1}], "val_every": 5}, InvalidArgumentError,
-                                   "val_loader", "(inputs, targets)"),
+    "dict batches in val_loader without targets": (torch.optim.SGD, {"val_loader": [{"x": 1}], "val_every": 5},
+                                                   InvalidArgumentError, "val_loader", "one targets key"),
 }
 
 

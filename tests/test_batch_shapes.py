@@ -1,8 +1,10 @@
-"""Batches of several inputs without a ``train_step`` (fastai's reading of a batch).
+"""Batches of several inputs, and dict batches, without a ``train_step``.
 
 ``(x1, x2, ..., targets)`` calls ``model(x1, x2, ...)``; ``((x1, x2), targets)`` and
 ``({"a": x1, "b": x2}, targets)`` call ``model(x1, x2)`` / ``model(a=x1, b=x2)`` when
-``model(inputs)`` is not taken. The expectation each test checks against is the user's own
+``model(inputs)`` is not taken (fastai's reading of a batch). A dict batch gives its targets
+under ``labels`` (``label``, ``targets``, ``target``, ``y``) and its inputs under the other keys;
+with ``loss_fn=None`` the model computes its own loss from it (Hugging Face's convention). The expectation each test checks against is the user's own
 explicit ``train_step`` / ``eval_step`` doing the same call: the range test must see the same
 losses, to the bit, and give the same answers.
 """
@@ -122,3 +124,143 @@ def test_probe_reads_several_inputs_the_same_way():
                          lrs=[1e-3, 1e-2], steps=20, progress=False,
                          train_step=lambda m, b: loss_fn(*_explicit(m, b)))
     assert len(got.curves) == 2 and all(a.tolist() == b.tolist() for a, b in zip(got.curves, want.curves))
+
+
+# --------------------------------------------------------------------------- dict batches
+
+
+def _dict_batches(kind: str):
+    x1, x2, y = _data()
+    out = []
+    for i in range(0, N, BS):
+        a, b, t = x1[i:i + BS], x2[i:i + BS], y[i:i + BS]
+        out.append({"one": {"features": torch.cat([a, b], 1), "label": t},
+                    "two": {"left": a, "right": b, "labels": t}}[kind])
+    return out
+
+
+def _explicit_dict(model, batch):
+    """By hand: ``model(features)`` or ``model(left, right)``, and the targets."""
+    if "features" in batch:
+        return model(batch["features"]), batch["label"]
+    return model(batch["left"], batch["right"]), batch["labels"]
+
+
+def _find_dict(kind: str, explicit: bool):
+    torch.manual_seed(0)
+    model = TwoInputs() if kind == "two" else nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
+    loss_fn = nn.CrossEntropyLoss()
+    kwargs = {}
+    if explicit:
+        kwargs = {"train_step": lambda m, b: loss_fn(*_explicit_dict(m, b)),
+                  "eval_step": lambda m, b: {"loss": loss_fn(*_explicit_dict(m, b)), "n": len(_explicit_dict(m, b)[1])}}
+    batches = _dict_batches(kind)
+    return lrscope.find_lr(model, torch.optim.Adam(model.parameters(), lr=1e-3), loss_fn, batches,
+                           val_loader=batches[:2], val_every=10, num_steps=60, progress=False, **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["one", "two"])
+def test_dict_batches_train_and_validate_as_the_users_own_step_would(kind):
+    """``{"features": x, "label": y}`` calls ``model(x)``; ``{"left": a, "right": b, "labels": y}``
+    calls ``model(left=a, right=b)``: the same losses, to the bit, as the explicit step."""
+    got, want = _find_dict(kind, explicit=False), _find_dict(kind, explicit=True)
+    assert got.losses.tolist() == want.losses.tolist()
+    assert np.isfinite(got.val_losses).any()
+    np.testing.assert_array_equal(got.val_losses, want.val_losses)
+    assert (got.lr, got.one_cycle_max_lr, got.cost_steps) == (want.lr, want.one_cycle_max_lr, want.cost_steps)
+
+
+class OwnLoss(nn.Module):
+    """A model that computes its loss from the batch's labels, returning it in one of the
+    shapes models do: an output object with ``.loss``, a dict, a tuple, or the loss itself."""
+
+    def __init__(self, form: str):
+        super().__init__()
+        self.form, self.net = form, nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
+
+    def forward(self, features, label=None):
+        logits = self.net(features)
+        loss = nn.functional.cross_entropy(logits, label)
+        if self.form == "attr":
+            return type("Output", (), {"loss": loss, "logits": logits})()
+        return {"dict": {"loss": loss, "logits": logits}, "tuple": (loss, logits), "bare": loss}[self.form]
+
+
+def _accuracy(out, y):
+    logits = out["logits"] if isinstance(out, dict) else out[1] if isinstance(out, tuple) else out.logits
+    return (logits.argmax(1) == y).float().mean()
+
+
+@pytest.mark.parametrize("form", ["attr", "dict", "tuple"])
+def test_loss_fn_none_takes_the_loss_the_model_computes(form):
+    """``loss_fn=None``: ``model(**batch)``'s own loss, as the explicit ``model(**batch).loss``
+    step gives it, to the bit; the metric gets the output and the batch's labels."""
+    def find(explicit):
+        torch.manual_seed(0)
+        model = OwnLoss(form)
+        kwargs = {"metric": _accuracy}
+        if explicit:
+            own = {"attr": lambda o: o.loss, "dict": lambda o: o["loss"], "tuple": lambda o: o[0]}[form]
+            kwargs = {"train_step": lambda m, b: own(m(**b)),
+                      "eval_step": lambda m, b: {"loss": own(m(**b)), "metric": _accuracy(m(**b), b["label"]),
+                                                 "n": len(b["label"])}}
+        batches = _dict_batches("one")
+        return lrscope.find_lr(model, torch.optim.Adam(model.parameters(), lr=1e-3), None, batches,
+                               val_loader=batches[:2], val_every=10, num_steps=60, progress=False, **kwargs)
+
+    got, want = find(False), find(True)
+    assert got.losses.tolist() == want.losses.tolist()
+    np.testing.assert_array_equal(got.val_losses, want.val_losses)
+    assert np.isfinite(got.val_metric).any()
+    np.testing.assert_array_equal(got.val_metric, want.val_metric)
+    assert np.isfinite(got.metric).all() and ((got.metric >= 0) & (got.metric <= 1)).all()
+    assert (got.lr, got.one_cycle_max_lr, got.cost_steps) == (want.lr, want.one_cycle_max_lr, want.cost_steps)
+
+
+def test_a_hugging_face_model_with_loss_fn_none_matches_its_own_loss():
+    """A real ``transformers`` model from a config, dict batches with ``labels``: the same run as
+    the user's ``train_step`` returning ``model(**batch).loss``."""
+    transformers = pytest.importorskip("transformers")
+    g = torch.Generator().manual_seed(5)
+    ids = torch.randint(1, 40, (128, 8), generator=g)
+    batches = [{"input_ids": ids[i:i + 16], "attention_mask": torch.ones(16, 8, dtype=torch.long),
+                "labels": (ids[i:i + 16, 0] > 20).long()} for i in range(0, 128, 16)]
+
+    def find(explicit):
+        torch.manual_seed(0)
+        model = transformers.BertForSequenceClassification(transformers.BertConfig(
+            vocab_size=40, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+            num_labels=2))
+        kwargs = {"train_step": lambda m, b: m(**b).loss} if explicit else {}
+        return lrscope.find_lr(model, torch.optim.AdamW(model.parameters(), lr=1e-3), None, batches,
+                               start_lr=1e-5, end_lr=1.0, num_steps=40, progress=False, **kwargs)
+
+    got, want = find(False), find(True)
+    assert got.losses.tolist() == want.losses.tolist()
+    assert got.lr is not None and (got.lr, got.one_cycle_max_lr) == (want.lr, want.one_cycle_max_lr)
+
+
+@pytest.mark.parametrize("case", ["no targets key", "two targets keys", "loss_fn None on pairs",
+                                  "loss_fn None, no loss returned"])
+def test_unreadable_dict_batches_are_named_and_nothing_is_lost(case):
+    x1, x2, y = _data()
+    x = torch.cat([x1, x2], 1)
+    loss_fn = nn.CrossEntropyLoss()
+    model = nn.Sequential(nn.Linear(10, 2))
+    if case == "no targets key":
+        batches, name, words = [{"features": x[:BS], "weight": torch.ones(BS)}], "train_loader", "none of them"
+    elif case == "two targets keys":
+        batches, name, words = [{"features": x[:BS], "y": y[:BS], "labels": y[:BS]}], "train_loader", "both"
+    elif case == "loss_fn None on pairs":
+        batches, name, words, loss_fn = [(x[:BS], y[:BS])], "loss_fn", "model(**batch).loss", None
+    else:
+        model = OwnLoss("dict")
+        model.forward = lambda features, label=None: model.net(features)   # logits only
+        batches, name, words, loss_fn = [{"features": x[:BS], "label": y[:BS]}], "loss_fn", "'labels' key", None
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(InvalidArgumentError) as err:
+        lrscope.find_lr(model, opt, loss_fn, batches, progress=False)
+    assert err.value.name == name and words in str(err.value) and "Fix:" in str(err.value)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert opt.param_groups[0]["lr"] == 0.1

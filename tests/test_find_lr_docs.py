@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ def test_python_quick_start_in_the_docs_runs(capsys):
     runnable = [b for b in python_blocks(DOC) if b.startswith("import")]
     assert runnable, "docs/range_test.md lost its runnable example"
     for block in runnable:                       # each block stands alone
+        if "import torch, transformers" in block and importlib.util.find_spec("transformers") is None:
+            continue                             # the Hugging Face example needs the hf extra
         run_python_blocks(DOC, [block])
     out = capsys.readouterr().out
     assert "explodes" in out or "good" in out or "too slow" in out

@@ -49,9 +49,11 @@ class Task:
         optimizer: its optimizer; its parameter groups' LRs are the reference
             that a sweep scales (so per-group ratios are kept).
         loss_fn: ``loss_fn(model(x), y) -> scalar``; may be None when
-            ``train_step`` computes the loss itself.
-        train_loader: an iterable of batches ``(x, y)`` (or anything
-            ``train_step`` understands); re-iterable.
+            ``train_step`` computes the loss itself, or when the model computes
+            it from dict batches (``model(**batch).loss``, as Hugging Face models do).
+        train_loader: an iterable of batches ``(x, y)``, ``(x1, x2, ..., y)``,
+            dicts (targets under ``labels``, ``label``, ``targets``, ``target``
+            or ``y``), or anything ``train_step`` understands; re-iterable.
         val_loader: optional validation batches for a metric or a val loss.
         metric: optional ``metric(outputs, targets) -> float``, higher is
             better (e.g. accuracy).

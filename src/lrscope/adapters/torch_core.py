@@ -17,10 +17,23 @@ Without ``train_step`` a batch is read as fastai reads it: ``(inputs, targets)``
 ``model(x1, x2, ...)``. When ``inputs`` is itself a tuple or list (``((x1, x2), targets)``) or a
 dict, and ``model(inputs)`` fails, ``model(*inputs)`` (``model(**inputs)``) is tried; what worked
 on the first batch is kept for the rest.
+
+A dict batch (any mapping, e.g. a Hugging Face ``BatchEncoding``) is read by its keys:
+
+- with ``loss_fn``: its one targets key (:data:`TARGET_KEYS`: ``labels``, ``label``,
+  ``targets``, ``target`` or ``y``) gives the targets and the other keys the inputs:
+  ``model(value)`` for a single input key, else the dict of inputs as above;
+- with ``loss_fn=None`` (and no ``train_step``): the model computes its own loss, as Hugging
+  Face models do: ``model(**batch)`` returns the loss itself, an output with ``.loss`` or a
+  ``"loss"`` key, or a tuple that starts with it. A ``metric`` then gets
+  ``metric(output, batch[targets key])``.
+
+The same reading scores validation batches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,13 +42,16 @@ import torch
 from ..errors import InvalidArgumentError, LRScopeError, RangeTestError
 from .torch_scheduler import set_group_value
 
-__all__ = ["Stepper"]
+__all__ = ["Stepper", "TARGET_KEYS"]
+
+#: the keys a dict batch's targets may go by (Hugging Face's "labels" first); the other keys are the inputs
+TARGET_KEYS = ("labels", "label", "targets", "target", "y")
 
 
 def _to_device(batch: Any, device: torch.device) -> Any:
     if isinstance(batch, torch.Tensor):
         return batch if batch.device == device else batch.to(device, non_blocking=True)
-    if isinstance(batch, dict):
+    if isinstance(batch, Mapping):
         return {k: _to_device(val, device) for k, val in batch.items()}
     if isinstance(batch, (list, tuple)):
         return type(batch)(_to_device(val, device) for val in batch) if not hasattr(batch, "_fields") \
@@ -48,7 +64,26 @@ class _Inputs(tuple):
     target (fastai's convention); the model is called with them as separate arguments."""
 
 
+def _target_key(batch: Mapping, loader: str, needed_by: str) -> str:
+    """The one key of a dict batch among :data:`TARGET_KEYS`, or an error naming ``loader``."""
+    keys = [k for k in TARGET_KEYS if k in batch]
+    if len(keys) == 1 and len(batch) >= 2:
+        return keys[0]
+    found = f"both {keys[0]!r} and {keys[1]!r}" if len(keys) > 1 else "none of them" if not keys else "no input key"
+    raise InvalidArgumentError(
+        loader, f"a dict batch with keys {sorted(map(str, batch))}",
+        f"needs exactly one targets key ({', '.join(TARGET_KEYS)}) beside its inputs for {needed_by}; it has {found}",
+        "rename the targets' key; or pass loss_fn=None when the model computes its own loss from the batch "
+        "(model(**batch).loss, as Hugging Face models do); or pass "
+        + ("eval_step=lambda model, batch: {'loss': ...}." if loader == "val_loader"
+           else "train_step=lambda model, batch: ... returning the loss."))
+
+
 def _xy(batch: Any, loader: str = "train_loader") -> tuple[Any, Any]:
+    if isinstance(batch, Mapping):
+        key = _target_key(batch, loader, "loss_fn(model(inputs), targets)")
+        inputs = {k: val for k, val in batch.items() if k != key}
+        return (next(iter(inputs.values())) if len(inputs) == 1 else inputs), batch[key]
     if isinstance(batch, (list, tuple)) and len(batch) >= 2:
         if len(batch) == 2:
             return batch[0], batch[1]
@@ -56,12 +91,24 @@ def _xy(batch: Any, loader: str = "train_loader") -> tuple[Any, Any]:
     if loader == "val_loader":
         raise InvalidArgumentError(
             "val_loader", f"a batch of type {type(batch).__name__}",
-            "must yield (inputs, targets) pairs: validation computes loss_fn(model(inputs), targets)",
+            "must yield (inputs, targets) pairs or dicts: validation computes loss_fn(model(inputs), targets)",
             "give a validation loader of (inputs, targets) batches, or leave val_loader None.")
     raise InvalidArgumentError(
         "train_loader", f"a batch of type {type(batch).__name__}",
-        "must yield (inputs, targets) pairs or (x1, x2, ..., targets) tuples for the default step",
-        "pass train_step=lambda model, batch: ... returning the loss, for dict batches.")
+        "must yield (inputs, targets) pairs, (x1, x2, ..., targets) tuples or dicts for the default step",
+        "pass train_step=lambda model, batch: ... returning the loss.")
+
+
+def _loss_of_output(out: Any) -> Any:
+    """The loss a model returned itself (``loss_fn=None``): the output, its ``.loss``, its
+    ``"loss"`` key or its first element, whichever is a one-element tensor; None otherwise."""
+    def one(v):
+        return isinstance(v, torch.Tensor) and v.numel() == 1
+    for cand in (out, getattr(out, "loss", None), out.get("loss") if isinstance(out, Mapping) else None,
+                 out[0] if isinstance(out, (list, tuple)) and out else None):
+        if one(cand):
+            return cand
+    return None
 
 
 def _metric_value(metric, out, y) -> float:
@@ -143,6 +190,8 @@ class Stepper:
             except Exception as exc:  # any error of the user's step, wrapped the same way
                 raise RangeTestError(f"train_step failed on a batch from train_loader ({type(exc).__name__}: {exc}). "
                                      "Fix: check train_step against the loader's batches.") from exc
+        if self.loss_fn is None:
+            return self._model_loss(batch, "train_loader")
         x, y = _xy(batch)
         try:
             out = self._call_model(x)
@@ -154,8 +203,8 @@ class Stepper:
                 "train_loader", f"a batch with inputs {_describe(x)}",
                 f"must be something the model can take; {call} raised {type(exc).__name__}: {exc}",
                 "check the input shapes (a batch of three or more parts is read as (x1, x2, ..., targets)), or "
-                "pass train_step=lambda model, batch: ... for dict batches, sample weights or a loss computed "
-                "inside the model.") from exc
+                "pass train_step=lambda model, batch: ... for sample weights or any other reading of the "
+                "batch.") from exc
         try:
             loss = self.loss_fn(out, y)
         except LRScopeError:
@@ -169,6 +218,37 @@ class Stepper:
         if self.metric is not None:
             with torch.no_grad():
                 metric = _metric_value(self.metric, out.detach(), y)
+        return loss, metric
+
+    def _model_loss(self, batch: Any, loader: str) -> tuple[Any, float | None]:
+        """``loss_fn=None``: the model computes its own loss from a dict batch, ``model(**batch)``
+        (the Hugging Face convention). Returns (the loss, the metric or None)."""
+        if not isinstance(batch, Mapping):
+            raise InvalidArgumentError(
+                "loss_fn", None, f"must be given for batches of type {type(batch).__name__}: without it the model "
+                "must compute its own loss from a dict batch, model(**batch).loss, as Hugging Face models do",
+                "pass loss_fn, e.g. torch.nn.CrossEntropyLoss(), or train_step=lambda model, batch: ...")
+        try:
+            out = self.model(**batch)
+        except LRScopeError:
+            raise
+        except Exception as exc:
+            raise InvalidArgumentError(
+                loader, f"a dict batch with keys {sorted(map(str, batch))}",
+                f"must be something the model takes as keywords (loss_fn=None: model(**batch)); it raised "
+                f"{type(exc).__name__}: {exc}", "check the batch's keys against the model's forward(), or pass "
+                "loss_fn (targets under 'labels', 'label', 'targets', 'target' or 'y').") from exc
+        loss = _loss_of_output(out)
+        if loss is None:
+            raise InvalidArgumentError(
+                "loss_fn", None, f"needs the model to return its loss, but model(**batch) returned "
+                f"{_describe(out)} without one", "put the labels in the batch (e.g. a 'labels' key) so that the "
+                "model computes its loss, or pass loss_fn (e.g. torch.nn.CrossEntropyLoss()).")
+        metric = None
+        if self.metric is not None:
+            y = batch[_target_key(batch, loader, "metric(outputs, targets)")]
+            with torch.no_grad():
+                metric = _metric_value(self.metric, out, y)
         return loss, metric
 
     def _call_model(self, x: Any) -> Any:
@@ -237,7 +317,7 @@ class Stepper:
     @property
     def can_evaluate(self) -> bool:
         """Whether a validation loss can be computed (``eval_step`` or ``loss_fn``)."""
-        return self.eval_step is not None or self.loss_fn is not None
+        return self.eval_step is not None or self.loss_fn is not None or self.train_step is None
 
     @property
     def has_metric(self) -> bool:
@@ -284,9 +364,13 @@ class Stepper:
             metric = None if got.get("metric") is None else _as_metric(got["metric"], "eval_step")
             return loss, metric, int(got.get("n", 1))
         if self.loss_fn is None:
-            raise InvalidArgumentError("val_loader", "a validation loader without loss_fn or eval_step",
-                                       "needs loss_fn(model(x), y) or eval_step(model, batch) to be scored",
-                                       "pass eval_step=lambda model, batch: {'loss': ..., 'metric': ...}.")
+            if self.train_step is not None:
+                raise InvalidArgumentError("val_loader", "a validation loader without loss_fn or eval_step",
+                                           "needs loss_fn(model(x), y) or eval_step(model, batch) to be scored",
+                                           "pass eval_step=lambda model, batch: {'loss': ..., 'metric': ...}.")
+            loss, metric = self._model_loss(batch, "val_loader")
+            sizes = [len(v) for v in batch.values() if isinstance(v, torch.Tensor) and v.ndim > 0]
+            return _scalar(loss), metric, (sizes[0] if sizes else 1)
         x, y = _xy(batch, "val_loader")
         out = self._call_model(x)
         n = len(y) if hasattr(y, "__len__") else 1
@@ -353,6 +437,8 @@ def _describe(x: Any) -> str:
         return f"shape {tuple(x.shape)} dtype {x.dtype}"
     if isinstance(x, (list, tuple)):
         return "(" + ", ".join(_describe(v) for v in x) + ")"
+    if isinstance(x, Mapping):
+        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in x.items()) + "}"
     return type(x).__name__
 
 

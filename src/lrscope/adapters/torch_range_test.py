@@ -19,10 +19,12 @@ One training step (``accumulation_steps`` micro-batches, then one optimizer step
 
 * default: ``loss = loss_fn(model(x), y)`` on a batch ``(x, y)``; the metric, when given,
   is ``metric(model(x), y)`` on the same forward pass. A batch ``(x1, x2, ..., y)`` calls
-  ``model(x1, x2, ...)``; a tuple or dict ``x`` that ``model(x)`` refuses is spread
-  (``lrscope.adapters.torch_core``);
-* ``train_step(model, batch) -> loss``: your own forward pass (dict batches, several inputs,
-  a loss computed inside the model, autocast). If the returned loss still requires grad,
+  ``model(x1, x2, ...)``; a tuple or dict ``x`` that ``model(x)`` refuses is spread; a dict
+  batch gives its targets under ``labels`` (``label``, ``targets``, ``target``, ``y``) and its
+  inputs under the other keys; with ``loss_fn=None`` the model computes its own loss,
+  ``model(**batch).loss``, as Hugging Face models do (``lrscope.adapters.torch_core``);
+* ``train_step(model, batch) -> loss``: your own forward pass (sample weights, any other
+  reading of a batch, autocast). If the returned loss still requires grad,
   lrscope calls ``backward`` (through ``grad_scaler`` when given, divided by
   ``accumulation_steps``); if it does not (a float or a detached tensor), your train_step has
   run ``backward`` itself (e.g. to clip gradients) and lrscope only steps the optimizer.
@@ -317,9 +319,10 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise InvalidArgumentError("optimizer", type(optimizer).__name__, "must be a torch.optim.Optimizer",
                                    "pass e.g. torch.optim.SGD(model.parameters(), lr=0.01).")
-    if train_step is None and not callable(loss_fn):
-        raise InvalidArgumentError("loss_fn", loss_fn, "must be callable when no train_step is given",
-                                   "pass e.g. torch.nn.CrossEntropyLoss(), or train_step=...")
+    if loss_fn is not None and not callable(loss_fn):
+        raise InvalidArgumentError("loss_fn", loss_fn, "must be callable: loss_fn(model(x), y) -> scalar loss",
+                                   "pass e.g. torch.nn.CrossEntropyLoss(); or None when the model computes its own "
+                                   "loss from dict batches (model(**batch).loss); or train_step=...")
     if train_step is not None and not callable(train_step):
         raise InvalidArgumentError("train_step", train_step, "must be callable: train_step(model, batch) -> loss",
                                    "pass a function or leave it None.")
@@ -474,8 +477,12 @@ def find_lr(
     Args:
         model: a ``torch.nn.Module`` (already on its device).
         optimizer: its optimizer; every parameter that requires grad must be in it.
-        loss_fn: ``loss_fn(model(x), y) -> scalar tensor`` (may be None with ``train_step``).
-        train_loader: re-iterable batches ``(x, y)``; cycled when shorter than the sweep.
+        loss_fn: ``loss_fn(model(x), y) -> scalar tensor``; None with ``train_step``, or when the
+            model computes its own loss from dict batches (``model(**batch).loss``, as Hugging
+            Face models do).
+        train_loader: re-iterable batches: ``(x, y)``, ``(x1, x2, ..., y)`` or dicts (the targets
+            under ``labels``, ``label``, ``targets``, ``target`` or ``y``); cycled when shorter
+            than the sweep.
         start_lr: first LR of group 0 (> 0).
         end_lr: last planned LR of group 0 (> start_lr).
         num_steps: optimizer steps planned up to ``end_lr`` (10 to 1,000,000).
@@ -544,8 +551,8 @@ def find_lr(
         if val_loader is None:
             raise InvalidArgumentError("val_loader", None, "is required when val_every is set",
                                        "pass a small validation loader, or leave val_every None.")
-        if loss_fn is None and eval_step is None:
-            raise InvalidArgumentError("loss_fn", None, "or eval_step is required for validation",
+        if loss_fn is None and eval_step is None and train_step is not None:
+            raise InvalidArgumentError("loss_fn", None, "or eval_step is required for validation with train_step",
                                        "pass loss_fn (scored as loss_fn(model(x), y)), or eval_step(model, batch) "
                                        "returning {'loss': ..., 'metric': ...}, or leave val_every None.")
     where = _check_snapshot(snapshot)
