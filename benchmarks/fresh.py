@@ -280,6 +280,21 @@ small batch), a small table under Adam and a bottleneck autoencoder:
 | fresh20-mlp-cancer-adam-bs32 | MLP 30-128-128-2 on 426 patients          | Adam              |    32 |    400 | CE              |
 | fresh20-ae-mnist1d-adamw-bs64 | MLP autoencoder 40-64-8-64-40             | AdamW (wd 1e-4)   |    64 |   1500 | MSE             |
 | fresh20-mlp-moons-radam-bs16 | MLP 2-64-64-2 on noisy moons              | RAdam             |    16 |    600 | CE              |
+
+A twenty-first batch (family ``fresh21``), fixed before any lrscope answer on it was seen:
+modern and plain building blocks (LayerNorm and GELU, a deeper text transformer, a bag of
+embeddings, a logistic regression), Adagrad on a CNN, and a second small-data regression under
+RMSprop (the nineteenth batch's miss asked again):
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh21-mlp-ln-gelu-adamw-bs256 | MLP 50-256-256-10, LayerNorm, GELU     | AdamW (wd 0.05)   |   256 |   2000 | CE              |
+| fresh21-linear-digits-sgdm-bs32 | softmax regression on 64 pixels        | SGD momentum 0.9  |    32 |    500 | CE              |
+| fresh21-cnn1d-mnist1d-adagrad-bs64 | 1-D CNN 32-64, max-pooling, mean pooling | Adagrad      |    64 |   1000 | CE              |
+| fresh21-bag-topics-sgdm-bs128 | EmbeddingBag(2000, 64), linear head      | SGD momentum 0.9  |   128 |    600 | CE              |
+| fresh21-ae-digits-rmsprop-bs64 | MLP autoencoder 64-32-64 on the pixels   | RMSprop           |    64 |    800 | MSE             |
+| fresh21-tfm4-topics-adamw-bs32 | Embedding(2000, 32), 4 pre-LN layers, mean pool | AdamW (wd 0.1) | 32 | 1000 | CE            |
+| fresh21-reg-diabetes-rmsprop-bs16 | MLP 10-128-1 on 331 patients         | RMSprop           |    16 |    800 | MSE             |
 """
 
 from __future__ import annotations
@@ -1535,6 +1550,12 @@ def _mlp_dropout_mnist1d() -> nn.Module:
 
 
 # --------------------------------------------------------------------------- the nineteenth batch
+def _mlp_ln_gelu() -> nn.Module:
+    """MLP 50-256-256-10 with LayerNorm before each GELU (the twenty-first batch)."""
+    return nn.Sequential(nn.Linear(50, 256), nn.LayerNorm(256), nn.GELU(), nn.Linear(256, 256), nn.LayerNorm(256),
+                         nn.GELU(), nn.Linear(256, 10))
+
+
 class _TextEncoder(nn.Module):
     """Token embeddings and learnt positions, pre-LN encoder layers, mean pooling, a linear head."""
 
@@ -1984,6 +2005,29 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh20-mlp-moons-radam-bs16",
        _plain(_moons, lambda: _mlp([2, 64, 64, 2]), lambda p: torch.optim.RAdam(p, lr=1e-3), nn.CrossEntropyLoss(), 16,
               accuracy), 600, "val_acc", "RAdam", 1e-3, family="fresh20"),
+    # the twenty-first batch: modern and plain building blocks; the small-data regression asked again
+    _t("fresh21-mlp-ln-gelu-adamw-bs256",
+       _plain(_classes50, _mlp_ln_gelu, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05), nn.CrossEntropyLoss(),
+              256, accuracy), 2000, "val_acc", "AdamW(weight_decay=0.05)", 1e-3, family="fresh21"),
+    _t("fresh21-linear-digits-sgdm-bs32",
+       _plain(_digits, lambda: nn.Sequential(nn.Flatten(), nn.Linear(64, 10)),
+              lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 32, accuracy),
+       500, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh21"),
+    _t("fresh21-cnn1d-mnist1d-adagrad-bs64",
+       _plain(_mnist1d_data, _cnn1d_pool, lambda p: torch.optim.Adagrad(p, lr=1e-2), nn.CrossEntropyLoss(), 64, accuracy),
+       1000, "val_acc", "Adagrad", 1e-2, family="fresh21"),
+    _t("fresh21-bag-topics-sgdm-bs128",
+       _plain(_topic_docs, _BagOfEmbeddings, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(),
+              128, accuracy), 600, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh21"),
+    _t("fresh21-ae-digits-rmsprop-bs64",
+       _plain(_digits_flat, lambda: _mlp([64, 32, 64]), lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.MSELoss(), 64,
+              recon_r2), 800, "val_r2", "RMSprop", 1e-2, family="fresh21"),
+    _t("fresh21-tfm4-topics-adamw-bs32",
+       _plain(_topic_docs, lambda: _TextEncoder(layers=4), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.1),
+              nn.CrossEntropyLoss(), 32, accuracy), 1000, "val_acc", "AdamW(weight_decay=0.1)", 1e-3, family="fresh21"),
+    _t("fresh21-reg-diabetes-rmsprop-bs16",
+       _plain(_diabetes, lambda: _mlp([10, 128, 1]), lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.MSELoss(), 16, _r2),
+       800, "val_r2", "RMSprop", 1e-2, family="fresh21"),
 )}
 
 
