@@ -197,8 +197,11 @@ def test_every_task_draws_its_data_from_its_own_seeds_not_the_global_rng(suite):
 def test_a_deep_plain_net_that_dies_below_the_explosion_gets_an_lr_that_trains(suite):
     """The fresh deep MLP (5 ReLU layers, no normalisation, plain SGD): every 50-step run stays at
     chance, and the LRs just below the explosion kill it without exploding. The answer must
-    come from the longer runs below the explosion, and training at it must learn the digits
-    (its grid's best reaches 0.97 in 800 steps; half a decade below the explosion, 0.08-0.11)."""
+    come from the longer runs below the explosion, and the task's recorded grid must say that
+    training at it learns the digits (its best reaches 0.97 in 800 steps; half a decade below
+    the explosion, 0.08-0.11). The grid, not one training run, is the expectation: near the edge
+    of stability one run is chaotic across CPUs (seed 0 at 0.32: 0.98 on the machine that
+    recorded the grid, 0.25 on an AMD EPYC), so a seed-mean over two runs is what is scored."""
     import lrscope
 
     torch.set_num_threads(1)
@@ -208,5 +211,12 @@ def test_a_deep_plain_net_that_dies_below_the_explosion_gets_an_lr_that_trains(s
     assert res._choice.status == "slow" and res._decision.status == "ok"
     assert res.confirm_long is not None and res.confirm_long.steps == 200
     assert "slow_learner" in res.verdicts["lr"].reasons and "fell most" in res.verdicts["lr"].message
-    trained = sys.modules["tasks"].train(bench, 0, "constant", res.lr)
-    assert not trained["diverged"] and trained["quality"] > 0.8, (res.lr, trained)
+    sys.path.insert(0, str(Path(suite.__file__).parent))
+    try:
+        from gen_data import oracle
+    finally:
+        sys.path.pop(0)
+    from lrscope.analysis._policy import grid_index
+
+    grid = oracle("fresh2-deepmlp-digits-sgd", "constant")
+    assert grid.quality(grid_index(res.lr)) > 0.8 and grid.regret(grid_index(res.lr)) < 0.1, res.lr

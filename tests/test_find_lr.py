@@ -465,7 +465,7 @@ def _bad_input_case(name):
     elif name == "shape":
         loader = [(torch.randn(16, 7), y) for _, y in batches]
     elif name == "dict":
-        loader = [{"x": x, "y": y} for x, y in batches]
+        loader = [{"x": x, "class_id": y} for x, y in batches]      # targets under no key lrscope knows
     elif name == "nonscalar":
         loss_fn = torch.nn.CrossEntropyLoss(reduction="none")
     elif name == "order":

@@ -51,7 +51,9 @@ def test_find_lr_measures_what_the_replay_reads(bench, name, seed):
 
     sweep = gen_cv._sweep(ev)
     np.testing.assert_allclose(res.lrs, sweep.lrs, rtol=1e-8)          # recorded with 9 significant digits
-    np.testing.assert_allclose(res.losses, sweep.losses, rtol=2e-5)   # recorded with 6 significant digits
+    # recorded with 6 significant digits, on another CPU: float32 kernels round differently from one
+    # instruction set to the next (2.4e-5 apart after 20 steps on an AMD EPYC), so 1e-4, not 2e-5
+    np.testing.assert_allclose(res.losses, sweep.losses, rtol=1e-4)
 
     run, counter = gen_cv.replay_run(ev, P.run_steps(P.DEFAULT_POLICY, None), val=False)
     run_long, counter_long = gen_cv.replay_run(ev, P.long_run_steps(P.DEFAULT_POLICY, None), val=False)
@@ -63,7 +65,7 @@ def test_find_lr_measures_what_the_replay_reads(bench, name, seed):
         np.testing.assert_allclose(mine.lrs, theirs.lrs, rtol=1e-12)
         for a, b in zip(mine.curves, theirs.curves):
             assert len(a) == len(b)
-            np.testing.assert_allclose(a, b, rtol=2e-5)
+            np.testing.assert_allclose(a, b, rtol=1e-4)
     assert res.cost_steps == len(sweep.lrs) + counter["steps"] + counter_long["steps"]
     replay_result = sweep.with_confirmation(replayed, replayed_long)
     assert (res.lr, res.one_cycle_max_lr) == (replay_result.lr, replay_result.one_cycle_max_lr)
