@@ -55,27 +55,32 @@ def _explicit(model, batch):
     return model(a, b), t
 
 
-def _find(shape: str, explicit: bool):
+def _find_with(make_model, batches, by_hand, explicit: bool):
+    """``find_lr`` reading the batches itself, or (``explicit``) through the user's own
+    ``train_step`` / ``eval_step`` built on ``by_hand(model, batch) -> (outputs, targets)``."""
     torch.manual_seed(0)
-    model = TwoInputs()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model = make_model()
     loss_fn = nn.CrossEntropyLoss()
     kwargs = {}
     if explicit:
-        kwargs = {"train_step": lambda m, b: loss_fn(*_explicit(m, b)),
-                  "eval_step": lambda m, b: {"loss": loss_fn(*_explicit(m, b)), "n": len(_explicit(m, b)[1])}}
-    batches = _batches(shape)
-    return lrscope.find_lr(model, opt, loss_fn, batches, val_loader=batches[:2], val_every=10, num_steps=60, progress=False,
-                           **kwargs)
+        kwargs = {"train_step": lambda m, b: loss_fn(*by_hand(m, b)),
+                  "eval_step": lambda m, b: {"loss": loss_fn(*by_hand(m, b)), "n": len(by_hand(m, b)[1])}}
+    return lrscope.find_lr(model, torch.optim.Adam(model.parameters(), lr=1e-3), loss_fn, batches,
+                           val_loader=batches[:2], val_every=10, num_steps=60, progress=False, **kwargs)
 
 
-@pytest.mark.parametrize("shape", ["flat", "nested", "dict"])
-def test_several_inputs_train_and_validate_as_the_users_own_step_would(shape):
-    got, want = _find(shape, explicit=False), _find(shape, explicit=True)
+def _assert_same_run(got, want):
+    """The same sweep and validation losses, to the bit, and the same answers and cost."""
     assert got.losses.tolist() == want.losses.tolist()
     assert np.isfinite(got.val_losses).any()
     np.testing.assert_array_equal(got.val_losses, want.val_losses)
     assert (got.lr, got.one_cycle_max_lr, got.cost_steps) == (want.lr, want.one_cycle_max_lr, want.cost_steps)
+
+
+@pytest.mark.parametrize("shape", ["flat", "nested", "dict"])
+def test_several_inputs_train_and_validate_as_the_users_own_step_would(shape):
+    got, want = (_find_with(TwoInputs, _batches(shape), _explicit, explicit) for explicit in (False, True))
+    _assert_same_run(got, want)
 
 
 def test_a_model_that_takes_the_list_itself_is_called_with_the_list():
@@ -146,28 +151,17 @@ def _explicit_dict(model, batch):
     return model(batch["left"], batch["right"]), batch["labels"]
 
 
-def _find_dict(kind: str, explicit: bool):
-    torch.manual_seed(0)
-    model = TwoInputs() if kind == "two" else nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
-    loss_fn = nn.CrossEntropyLoss()
-    kwargs = {}
-    if explicit:
-        kwargs = {"train_step": lambda m, b: loss_fn(*_explicit_dict(m, b)),
-                  "eval_step": lambda m, b: {"loss": loss_fn(*_explicit_dict(m, b)), "n": len(_explicit_dict(m, b)[1])}}
-    batches = _dict_batches(kind)
-    return lrscope.find_lr(model, torch.optim.Adam(model.parameters(), lr=1e-3), loss_fn, batches,
-                           val_loader=batches[:2], val_every=10, num_steps=60, progress=False, **kwargs)
+def _dict_model(kind: str):
+    return TwoInputs() if kind == "two" else nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
 
 
 @pytest.mark.parametrize("kind", ["one", "two"])
 def test_dict_batches_train_and_validate_as_the_users_own_step_would(kind):
     """``{"features": x, "label": y}`` calls ``model(x)``; ``{"left": a, "right": b, "labels": y}``
     calls ``model(left=a, right=b)``: the same losses, to the bit, as the explicit step."""
-    got, want = _find_dict(kind, explicit=False), _find_dict(kind, explicit=True)
-    assert got.losses.tolist() == want.losses.tolist()
-    assert np.isfinite(got.val_losses).any()
-    np.testing.assert_array_equal(got.val_losses, want.val_losses)
-    assert (got.lr, got.one_cycle_max_lr, got.cost_steps) == (want.lr, want.one_cycle_max_lr, want.cost_steps)
+    got, want = (_find_with(lambda: _dict_model(kind), _dict_batches(kind), _explicit_dict, explicit)
+                 for explicit in (False, True))
+    _assert_same_run(got, want)
 
 
 class OwnLoss(nn.Module):
@@ -209,12 +203,10 @@ def test_loss_fn_none_takes_the_loss_the_model_computes(form):
                                val_loader=batches[:2], val_every=10, num_steps=60, progress=False, **kwargs)
 
     got, want = find(False), find(True)
-    assert got.losses.tolist() == want.losses.tolist()
-    np.testing.assert_array_equal(got.val_losses, want.val_losses)
+    _assert_same_run(got, want)
     assert np.isfinite(got.val_metric).any()
     np.testing.assert_array_equal(got.val_metric, want.val_metric)
     assert np.isfinite(got.metric).all() and ((got.metric >= 0) & (got.metric <= 1)).all()
-    assert (got.lr, got.one_cycle_max_lr, got.cost_steps) == (want.lr, want.one_cycle_max_lr, want.cost_steps)
 
 
 def test_a_hugging_face_model_with_loss_fn_none_matches_its_own_loss():
