@@ -87,8 +87,18 @@ def _sweep(ev: Evidence):
 #: ``start_loss``), to compare
 START = True
 #: a run explodes when its loss lies above the limit this many steps in a row in the first look
-#: (1, find_lr's rule; ``gen_cv_spike.py`` sets 2, which counts one-step spikes never)
+#: (1, find_lr's rule; ``gen_cv_spike.py`` sets 2, which counts one-step spikes never); under
+#: Adagrad ``probe.ACCUMULATOR_SPIKE_STEPS``, as find_lr (see ``first_spike_steps``)
 FIRST_SPIKE_STEPS = 1
+
+
+def first_spike_steps(task: str) -> int:
+    """The first look's spike count for a task, as find_lr sets it from the optimizer: under
+    Adagrad (its first step moves every weight by about the LR) ``ACCUMULATOR_SPIKE_STEPS``."""
+    from lrscope.analysis.probe import ACCUMULATOR_SPIKE_STEPS
+    from suite import bench
+
+    return ACCUMULATOR_SPIKE_STEPS if bench(task).optimizer.startswith("Adagrad") else FIRST_SPIKE_STEPS
 
 
 def _start(ev: Evidence, sweep) -> tuple[float | None, int]:
@@ -115,7 +125,8 @@ def replay(ev: Evidence, policy, budget: int | None, val: bool):
     start, spent = _start(ev, sweep)
     spent += len(sweep.lrs)
     # as find_lr: when every run exploded, a second look with runs exploding only after SPIKE_STEPS in a row
-    for spike_steps in dict.fromkeys((FIRST_SPIKE_STEPS, SPIKE_STEPS)):   # one look when they are the same
+    first = first_spike_steps(ev.task)
+    for spike_steps in dict.fromkeys((first, max(first, SPIKE_STEPS))):   # one look when they are the same
         run, counter = replay_run(ev, P.run_steps(policy, budget), val, start=start, spike_steps=spike_steps)
         run_long, counter_long = replay_run(ev, P.long_run_steps(policy, budget), val, start=start,
                                             spike_steps=spike_steps)

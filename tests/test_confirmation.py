@@ -821,3 +821,59 @@ def test_the_summary_gives_the_cost_against_the_planned_training():
     long = lrscope.find_lr(model, opt, torch.nn.MSELoss(), data, budget_steps=100_000, progress=False)
     assert f"({long.cost_steps / 100_000:.2f}x the planned 100000-step training)" in long.summary()
     assert "confirm=False" not in long.summary()
+
+
+def _digits_batches(bs=64):
+    datasets = pytest.importorskip("sklearn.datasets")
+    d = datasets.load_digits()
+    x = torch.tensor(d.data[:1344], dtype=torch.float32) / 16.0
+    y = torch.tensor(d.target[:1344])
+    return [(x[i:i + bs], y[i:i + bs]) for i in range(0, len(x), bs)]
+
+
+def _digits_mlp():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+
+
+def test_adagrad_runs_outlive_the_spike_of_its_first_steps():
+    # Adagrad's first step is lr * sign(g) on every weight: at a good LR the loss jumps far above
+    # the explosion limit for a few steps, then falls below where lower LRs get. Cut at once, the
+    # run at the best LR "explodes" (a 1-D CNN was answered 30x below its best that way)
+    import lrscope
+    from lrscope.analysis.probe import ACCUMULATOR_SPIKE_STEPS, probe_verdicts
+
+    data = _digits_batches()
+    model = _digits_mlp()
+    res = lrscope.find_lr(model, torch.optim.Adagrad(model.parameters(), lr=0.01), torch.nn.CrossEntropyLoss(), data,
+                          progress=False)
+    runs = res.confirm
+    assert runs.spike_steps == ACCUMULATOR_SPIKE_STEPS
+    cut_at_once, _, _ = probe_verdicts(runs.curves, runs.steps, runs.diverge_factor, runs.slow_ratio, runs.start_loss)
+    kept = [lr for lr, a, b in zip(runs.lrs, cut_at_once, runs.verdicts.values()) if a == "explodes" and b != "explodes"]
+    assert kept, (runs.lrs, runs.verdicts)
+    v = res.verdicts["lr"]
+    assert "early_spikes" in v.reasons and "spiky_loss" not in v.reasons
+    # the independent expectation: plain torch, the same start and batches, at the highest LR kept
+    lr = max(kept)
+    model = _digits_mlp()
+    opt = torch.optim.Adagrad(model.parameters(), lr=lr)
+    losses = []
+    for x, y in (data * 2)[:runs.steps]:
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    assert max(losses[:5]) > 4 * losses[0]                 # above the limit, as the 1-step rule saw
+    assert np.mean(losses[-10:]) < 0.5 * losses[0]         # and recovered: it trains
+
+
+def test_other_optimizers_keep_the_one_step_rule():
+    import lrscope
+
+    data = _digits_batches()
+    model = _digits_mlp()
+    res = lrscope.find_lr(model, torch.optim.Adam(model.parameters()), torch.nn.CrossEntropyLoss(), data,
+                          progress=False)
+    assert res.confirm.spike_steps == 1 and "early_spikes" not in res.verdicts["lr"].reasons

@@ -351,6 +351,9 @@ class Trainee(Protocol):
 
     ratios: Sequence[float]
     can_evaluate: bool
+    #: optional: the confirmation runs explode only when the loss stays above the limit this many
+    #: steps in a row (1 when absent; ``probe.ACCUMULATOR_SPIKE_STEPS`` under Adagrad)
+    spike_steps: int
 
     def begin(self, seed: int | None, restore: str) -> None:
         """Start a run: ``restore`` is "none" (the first sweep: nothing changed yet), "weights"
@@ -563,8 +566,9 @@ def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float
                          runner(P.slow_run_steps(policy, sweep.budget_steps), spike_steps))
 
     try:
-        runs, long_runs = look(1)
-        if P.decide(policy, runs, long_runs).status == "exploded":
+        first = max(1, int(getattr(trainee, "spike_steps", 1)))
+        runs, long_runs = look(first)
+        if first < SPIKE_STEPS and P.decide(policy, runs, long_runs).status == "exploded":
             measured += int(sum(len(c) for rnd in (runs, long_runs) if rnd is not None for c in rnd.curves))
             runs, long_runs = look(SPIKE_STEPS)
     finally:

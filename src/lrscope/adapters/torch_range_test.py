@@ -52,7 +52,7 @@ import torch
 
 from .. import _validate as v
 from ..analysis import RangeTestResult
-from ..analysis.probe import ProbeResult
+from ..analysis.probe import ACCUMULATOR_SPIKE_STEPS, ProbeResult
 from ..errors import InvalidArgumentError
 from ..runner import EXTEND_DECADES, MAX_STEPS, plan_range_test, range_test, short_runs
 from . import torch_distributed as _dist
@@ -405,6 +405,7 @@ class _Trainee:
         self.stepper, self.snap, self.model, self.val_loader = stepper, snap, model, val_loader
         self.ratios = stepper.ratios
         self.can_evaluate = val_loader is not None and stepper.can_evaluate
+        self.spike_steps = ACCUMULATOR_SPIKE_STEPS if isinstance(stepper.optimizer, torch.optim.Adagrad) else 1
         self._across = across
 
     def begin(self, seed: int | None, restore: str) -> None:

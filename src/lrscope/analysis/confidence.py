@@ -47,6 +47,10 @@ With confirmation runs (``find_lr(confirm=True)``, the default) the answers come
 - ``adam_step`` (medium): an Adam-type optimizer (its step moves each weight by up to about
   the LR) was answered an LR of at least ``ADAM_STEP_LR``: only a network whose output ignores
   the scale of its weights trains there, and its short runs favour LRs that long training does not.
+- ``early_spikes`` (information only): the optimizer accumulates squared gradients (Adagrad), so
+  its first step moves every weight by about the LR and the loss of a good LR may jump far above
+  the limit for a few steps before it falls; a run exploded only when its loss stayed above the
+  limit ``probe.ACCUMULATOR_SPIKE_STEPS`` steps in a row.
 - ``spiky_loss`` (medium): every run of a first look exploded, so the runs were made again, each
   exploding only when its loss stayed above the limit ``probe.SPIKE_STEPS`` steps in a row: the
   batch losses are heavy-tailed (gross outliers among the targets under MSE do this).
@@ -68,7 +72,7 @@ import math
 import numpy as np
 
 from . import _policy as P
-from .probe import EXPLODES, GOOD
+from .probe import ACCUMULATOR_SPIKE_STEPS, EXPLODES, GOOD, SPIKE_STEPS
 from .suggesters import loss_rise
 
 #: the rule(s) behind each use when there are no confirmation runs (``find_lr(confirm=False)``,
@@ -132,7 +136,7 @@ LEVELS = ("high", "medium", "low")
 LOW_REASONS = frozenset({"flat", "diverged_at_once", "no_answer", "suggesters_disagree", "repeats_disagree",
                          "no_run_learned"})
 #: reasons that inform without lowering the level
-INFO_REASONS = frozenset({"extended", "lr_ignored", "short_sweep"})
+INFO_REASONS = frozenset({"extended", "lr_ignored", "short_sweep", "early_spikes"})
 USES = ("lr", "one_cycle_max_lr", "clr_base", "clr_max")
 
 
@@ -386,7 +390,13 @@ def confirm_checks(r) -> list[tuple[str, str]]:
         if len(out) == n_before and ch.k == max(good) and not exploded:
             out.append(("edge", f"The best of {tried} was the highest LR tried ({P.grid_lr(ch.k):.3g}) and none "
                                 "exploded: a higher LR may be better still, so the answers may be too low."))
-    if getattr(runs, "spike_steps", 1) > 1:
+    spikes = getattr(runs, "spike_steps", 1)
+    if spikes == ACCUMULATOR_SPIKE_STEPS:
+        out.append(("early_spikes", "The optimizer accumulates squared gradients (Adagrad): its first step moves every "
+                                    "weight by about the LR, so at a good LR the loss can jump far above the rest for "
+                                    "a few steps and then fall below where lower LRs get. A confirmation run counted "
+                                    f"as exploded only when its loss stayed above the limit {spikes} steps in a row."))
+    elif spikes == SPIKE_STEPS:
         out.append(("spiky_loss", "Every confirmation run of a first look exploded, down to the lowest LR tried, as "
                                   "happens when single batches' losses lie far above the rest. "
                                   f"The runs were made again, each exploding only when its loss stayed above the limit "
