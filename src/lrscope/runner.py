@@ -347,12 +347,13 @@ class Trainee(Protocol):
     Attributes:
         ratios: each parameter group's LR divided by group 0's (kept during the test).
         can_evaluate: whether :meth:`evaluate` scores a validation set.
+        spike_steps: how many steps in a row above the limit make a confirmation run explode.
     """
 
     ratios: Sequence[float]
     can_evaluate: bool
-    #: optional: the confirmation runs explode only when the loss stays above the limit this many
-    #: steps in a row (1 when absent; ``probe.ACCUMULATOR_SPIKE_STEPS`` under Adagrad)
+    #: the confirmation runs explode only when the loss stays above the limit this many steps in a
+    #: row (1: at once; ``probe.ACCUMULATOR_SPIKE_STEPS`` under torch's Adagrad)
     spike_steps: int
 
     def begin(self, seed: int | None, restore: str) -> None:
@@ -566,7 +567,7 @@ def _confirm(sweep, trainee: Trainee, *, seed: int | None, diverge_factor: float
                          runner(P.slow_run_steps(policy, sweep.budget_steps), spike_steps))
 
     try:
-        first = max(1, int(getattr(trainee, "spike_steps", 1)))
+        first = max(1, int(trainee.spike_steps))
         runs, long_runs = look(first)
         if first < SPIKE_STEPS and P.decide(policy, runs, long_runs).status == "exploded":
             measured += int(sum(len(c) for rnd in (runs, long_runs) if rnd is not None for c in rnd.curves))

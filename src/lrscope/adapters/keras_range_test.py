@@ -553,6 +553,8 @@ class _Trainee:
     ``train_on_batch`` per step at a float LR, its own batch's loss (metrics reset first)."""
 
     ratios = (1.0,)
+    #: Keras's Adagrad starts its accumulator at 0.1, so its first step is no sign step: one-step rule
+    spike_steps = 1
 
     def __init__(self, model, lr: _LR, train, val, snap: _Snapshot, metric_name: str | None):
         self.model, self.lr, self.train, self.val, self.snap = model, lr, train, val, snap
