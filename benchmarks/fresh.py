@@ -295,6 +295,21 @@ RMSprop (the nineteenth batch's miss asked again):
 | fresh21-ae-digits-rmsprop-bs64 | MLP autoencoder 64-32-64 on the pixels   | RMSprop           |    64 |    800 | MSE             |
 | fresh21-tfm4-topics-adamw-bs32 | Embedding(2000, 32), 4 pre-LN layers, mean pool | AdamW (wd 0.1) | 32 | 1000 | CE            |
 | fresh21-reg-diabetes-rmsprop-bs16 | MLP 10-128-1 on 331 patients         | RMSprop           |    16 |    800 | MSE             |
+A twenty-second batch (family ``fresh22``), fixed before any lrscope answer on it was seen:
+common networks with optimizers in pairings not seen before on them (a conv autoencoder under
+RMSprop, a GRU under Adagrad, a transformer under SGD with momentum, matrix factorisation under
+AdamW), a CNN on a short large-batch budget, a tiny table at batch 8 under Nesterov, and a
+long-budget SiLU regression:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh22-convae-digits-rmsprop-bs32 | conv autoencoder, strided, 8x8 -> 2x2 | RMSprop          |    32 |    700 | MSE             |
+| fresh22-cnn-digits-adamw-bs256 | CNN 16-32, max-pooling twice, FC 64     | AdamW (wd 0.05)   |   256 |    350 | CE              |
+| fresh22-gru-sines-adagrad-bs32 | GRU(32), next value of a sum of sines    | Adagrad           |    32 |   1000 | MSE             |
+| fresh22-mlp-wine-nesterov-bs8 | MLP 13-64-3 on 133 wines                  | SGD Nesterov 0.9  |     8 |    700 | CE              |
+| fresh22-tfm-mnist1d-sgdm-bs64 | pre-LN encoder, CLS token, 3 layers, d=32 | SGD momentum 0.9  |    64 |   1200 | CE              |
+| fresh22-mf-ratings-adamw-bs256 | matrix factorisation, rank 16 + biases   | AdamW (wd 0.01)   |   256 |   1500 | MSE             |
+| fresh22-mlp-friedman-silu-adam-bs128 | MLP 10-128-128-1, SiLU (Friedman #1) | Adam            |   128 |   2500 | MSE             |
 """
 
 from __future__ import annotations
@@ -306,7 +321,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from suite import _MF, _CharRNN, _plain, _Residual2d, _text_tokens, _val_windows, bce_accuracy, recon_r2
+from suite import _MF, _CharRNN, _friedman, _plain, _Residual2d, _text_tokens, _val_windows, bce_accuracy, recon_r2
 from tasks import (VOCAB, BatchLoader, BenchTask, CharGPT, WindowLoader, _cancer, _diabetes, _digits, _lm_loss, _mlp,
                    _mnist1d, _r2, _seeded, _split, accuracy)
 
@@ -2028,6 +2043,28 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh21-reg-diabetes-rmsprop-bs16",
        _plain(_diabetes, lambda: _mlp([10, 128, 1]), lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.MSELoss(), 16, _r2),
        800, "val_r2", "RMSprop", 1e-2, family="fresh21"),
+    # the twenty-second batch: common networks, optimizers in new pairings, budgets of other lengths
+    _t("fresh22-convae-digits-rmsprop-bs32",
+       _plain(_digits_images, _conv_ae, lambda p: torch.optim.RMSprop(p, lr=1e-2), nn.MSELoss(), 32, recon_r2),
+       700, "val_r2", "RMSprop", 1e-2, family="fresh22"),
+    _t("fresh22-cnn-digits-adamw-bs256",
+       _plain(_digits, _cnn_pool2, lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05), nn.CrossEntropyLoss(),
+              256, accuracy), 350, "val_acc", "AdamW(weight_decay=0.05)", 1e-3, family="fresh22"),
+    _t("fresh22-gru-sines-adagrad-bs32",
+       _plain(_sines, lambda: _LastStep(nn.GRU(1, 32, batch_first=True), 32, 1), lambda p: torch.optim.Adagrad(p, lr=1e-2),
+              nn.MSELoss(), 32, _r2), 1000, "val_r2", "Adagrad", 1e-2, family="fresh22"),
+    _t("fresh22-mlp-wine-nesterov-bs8",
+       _plain(_wine, lambda: _mlp([13, 64, 3]), lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, nesterov=True),
+              nn.CrossEntropyLoss(), 8, accuracy), 700, "val_acc", "SGD(momentum=0.9, nesterov)", 1e-2, family="fresh22"),
+    _t("fresh22-tfm-mnist1d-sgdm-bs64",
+       _plain(_mnist1d_data, _ClsEncoder, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 64,
+              accuracy), 1200, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh22"),
+    _t("fresh22-mf-ratings-adamw-bs256",
+       _plain(_ratings, lambda: _MF(400, 300), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01), nn.MSELoss(),
+              256, _r2), 1500, "val_r2", "AdamW(weight_decay=0.01)", 1e-3, family="fresh22"),
+    _t("fresh22-mlp-friedman-silu-adam-bs128",
+       _plain(_friedman, lambda: _mlp([10, 128, 128, 1], act=nn.SiLU), lambda p: torch.optim.Adam(p, lr=1e-3), nn.MSELoss(),
+              128, _r2), 2500, "val_r2", "Adam", 1e-3, family="fresh22"),
 )}
 
 
