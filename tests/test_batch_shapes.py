@@ -256,3 +256,35 @@ def test_unreadable_dict_batches_are_named_and_nothing_is_lost(case):
     assert err.value.name == name and words in str(err.value) and "Fix:" in str(err.value)
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
     assert opt.param_groups[0]["lr"] == 0.1
+
+
+def test_a_one_sample_batch_under_batchnorm_asks_for_drop_last_and_nothing_is_lost():
+    """A dataset one sample longer than a multiple of the batch size ends each epoch with a batch
+    of one, on which torch's own BatchNorm refuses to train; the error says to drop it, the
+    model and optimizer are as they were, and with ``drop_last=True`` the same call answers."""
+    x1, x2, y = _data()
+    x = torch.cat([x1, x2], 1)[: 4 * BS + 1]
+    data = torch.utils.data.TensorDataset(x, y[: 4 * BS + 1])
+
+    def model_and_opt():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(10, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 2))
+        return model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    model, opt = model_and_opt()
+    with pytest.raises(ValueError, match="more than 1 value per channel"):   # torch's own training loop
+        for xb, yb in torch.utils.data.DataLoader(data, batch_size=BS):
+            nn.functional.cross_entropy(model(xb), yb).backward()
+    model, opt = model_and_opt()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(InvalidArgumentError) as err:
+        lrscope.find_lr(model, opt, nn.CrossEntropyLoss(), torch.utils.data.DataLoader(data, batch_size=BS),
+                        num_steps=30, confirm=False, progress=False)
+    msg = str(err.value)
+    assert err.value.name == "train_loader" and "shape (1, 10)" in msg and "drop_last=True" in msg
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert opt.param_groups[0]["lr"] == 0.1 and not opt.state
+    result = lrscope.find_lr(model, opt, nn.CrossEntropyLoss(),
+                             torch.utils.data.DataLoader(data, batch_size=BS, drop_last=True),
+                             num_steps=30, confirm=False, progress=False)
+    assert len(result.losses) > 0

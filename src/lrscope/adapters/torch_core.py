@@ -202,9 +202,9 @@ class Stepper:
             raise InvalidArgumentError(
                 "train_loader", f"a batch with inputs {_describe(x)}",
                 f"must be something the model can take; {call} raised {type(exc).__name__}: {exc}",
-                "check the input shapes (a batch of three or more parts is read as (x1, x2, ..., targets)), or "
-                "pass train_step=lambda model, batch: ... for sample weights or any other reading of the "
-                "batch.") from exc
+                _one_sample_fix(exc) or "check the input shapes (a batch of three or more parts is read as (x1, x2, "
+                "..., targets)), or pass train_step=lambda model, batch: ... for sample weights or any other "
+                "reading of the batch.") from exc
         try:
             loss = self.loss_fn(out, y)
         except LRScopeError:
@@ -236,8 +236,8 @@ class Stepper:
             raise InvalidArgumentError(
                 loader, f"a dict batch with keys {sorted(map(str, batch))}",
                 f"must be something the model takes as keywords (loss_fn=None: model(**batch)); it raised "
-                f"{type(exc).__name__}: {exc}", "check the batch's keys against the model's forward(), or pass "
-                "loss_fn (targets under 'labels', 'label', 'targets', 'target' or 'y').") from exc
+                f"{type(exc).__name__}: {exc}", _one_sample_fix(exc) or "check the batch's keys against the model's "
+                "forward(), or pass loss_fn (targets under 'labels', 'label', 'targets', 'target' or 'y').") from exc
         loss = _loss_of_output(out)
         if loss is None:
             raise InvalidArgumentError(
@@ -430,6 +430,18 @@ def _check_gradients(model, optimizer, loss, own_step: bool) -> None:
     raise RangeTestError("The first backward pass reached none of the parameters the optimizer updates, so nothing "
                          "would train. Fix: check that loss_fn uses the model's output and that the optimizer was "
                          "built from this model's parameters.")
+
+
+def _one_sample_fix(exc: Exception) -> str | None:
+    """The fix for a batch of one sample that a BatchNorm layer cannot train on (torch raises
+    "Expected more than 1 value per channel when training"): the loader's last batch of an epoch
+    holds one sample when the dataset's size is one more than a multiple of the batch size. None
+    for any other error."""
+    if "more than 1 value per channel" not in str(exc):
+        return None
+    return ("the batch holds one sample, and the model's BatchNorm cannot train on one (the last batch of an "
+            "epoch does when the dataset's size is one more than a multiple of the batch size): pass "
+            "drop_last=True to the DataLoader, or use another batch size.")
 
 
 def _describe(x: Any) -> str:
