@@ -310,6 +310,20 @@ long-budget SiLU regression:
 | fresh22-tfm-mnist1d-sgdm-bs64 | pre-LN encoder, CLS token, 3 layers, d=32 | SGD momentum 0.9  |    64 |   1200 | CE              |
 | fresh22-mf-ratings-adamw-bs256 | matrix factorisation, rank 16 + biases   | AdamW (wd 0.01)   |   256 |   1500 | MSE             |
 | fresh22-mlp-friedman-silu-adam-bs128 | MLP 10-128-128-1, SiLU (Friedman #1) | Adam            |   128 |   2500 | MSE             |
+A twenty-third batch (family ``fresh23``), fixed before any lrscope answer on it was seen: a
+logistic regression with one logit, BatchNorm at batch 8, a deep LayerNorm MLP, Adagrad at
+batch 512 on a short budget, a tanh RNN under RMSprop, a Huber regression under AdamW, and a
+vision transformer under SGD with momentum:
+
+| task                        | model                                      | optimizer         | batch | budget | loss            |
+|-----------------------------|--------------------------------------------|-------------------|------:|-------:|-----------------|
+| fresh23-logreg-cancer-sgd-bs32 | logistic regression, one logit          | SGD               |    32 |    400 | BCE             |
+| fresh23-resconv1d-bn-adam-bs8 | residual 1-D CNN with BatchNorm, width 32 | Adam             |     8 |   1500 | CE              |
+| fresh23-deepln-mlp-digits-adam | MLP 64-128x6-10, LayerNorm before each ReLU | Adam          |    64 |    600 | CE              |
+| fresh23-mlp-classif-adagrad-bs512 | MLP 50-256-10                        | Adagrad           |   512 |    300 | CE              |
+| fresh23-rnn-sines-rmsprop-bs64 | RNN(32), tanh, next value of a sum of sines | RMSprop      |    64 |    800 | MSE             |
+| fresh23-huber-friedman-adamw-bs32 | MLP 10-64-64-1 (Friedman #1)         | AdamW (wd 0.01)   |    32 |   1000 | Huber           |
+| fresh23-vit-digits-sgdm-bs128 | ViT, 2x2 patches, CLS token, pre-LN       | SGD momentum 0.9  |   128 |   1000 | CE              |
 """
 
 from __future__ import annotations
@@ -1605,6 +1619,20 @@ class _ResConv1dBN(nn.Module):
         return self.head(h.mean(2))
 
 
+def _cancer_bce():
+    """The breast-cancer table with float 0/1 targets of shape (N, 1), for one logit and BCE."""
+    xtr, ytr, xva, yva = _cancer()
+    return xtr, ytr.float().unsqueeze(1), xva, yva.float().unsqueeze(1)
+
+
+def _deep_ln_mlp() -> nn.Module:
+    """MLP 64-128x6-10 on the digits' pixels, LayerNorm before each ReLU (the twenty-third batch)."""
+    layers: list[nn.Module] = [nn.Flatten(), nn.Linear(64, 128)]
+    for _ in range(5):
+        layers += [nn.LayerNorm(128), nn.ReLU(), nn.Linear(128, 128)]
+    return nn.Sequential(*layers, nn.LayerNorm(128), nn.ReLU(), nn.Linear(128, 10))
+
+
 def _t(name, build, budget, quality, optimizer, blind, family="fresh"):
     return BenchTask(name, build, budget, quality, optimizer, blind, family=family)
 
@@ -2065,6 +2093,28 @@ FRESH: dict[str, BenchTask] = {t.name: t for t in (
     _t("fresh22-mlp-friedman-silu-adam-bs128",
        _plain(_friedman, lambda: _mlp([10, 128, 128, 1], act=nn.SiLU), lambda p: torch.optim.Adam(p, lr=1e-3), nn.MSELoss(),
               128, _r2), 2500, "val_r2", "Adam", 1e-3, family="fresh22"),
+    # the twenty-third batch: one logit, BatchNorm at batch 8, a deep LayerNorm MLP, a tanh RNN, a Huber loss
+    _t("fresh23-logreg-cancer-sgd-bs32",
+       _plain(_cancer_bce, lambda: nn.Linear(30, 1), lambda p: torch.optim.SGD(p, lr=1e-2), nn.BCEWithLogitsLoss(), 32,
+              bce_accuracy), 400, "val_acc", "SGD", 1e-2, family="fresh23"),
+    _t("fresh23-resconv1d-bn-adam-bs8",
+       _plain(_mnist1d_data, _ResConv1dBN, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 8, accuracy),
+       1500, "val_acc", "Adam", 1e-3, family="fresh23"),
+    _t("fresh23-deepln-mlp-digits-adam",
+       _plain(_digits, _deep_ln_mlp, lambda p: torch.optim.Adam(p, lr=1e-3), nn.CrossEntropyLoss(), 64, accuracy),
+       600, "val_acc", "Adam", 1e-3, family="fresh23"),
+    _t("fresh23-mlp-classif-adagrad-bs512",
+       _plain(_classes50, lambda: _mlp([50, 256, 10]), lambda p: torch.optim.Adagrad(p, lr=1e-2), nn.CrossEntropyLoss(),
+              512, accuracy), 300, "val_acc", "Adagrad", 1e-2, family="fresh23"),
+    _t("fresh23-rnn-sines-rmsprop-bs64",
+       _plain(_sines, lambda: _LastStep(nn.RNN(1, 32, batch_first=True), 32, 1), lambda p: torch.optim.RMSprop(p, lr=1e-2),
+              nn.MSELoss(), 64, _r2), 800, "val_r2", "RMSprop", 1e-2, family="fresh23"),
+    _t("fresh23-huber-friedman-adamw-bs32",
+       _plain(_friedman, lambda: _mlp([10, 64, 64, 1]), lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+              nn.HuberLoss(), 32, _r2), 1000, "val_r2", "AdamW(weight_decay=0.01)", 1e-3, family="fresh23"),
+    _t("fresh23-vit-digits-sgdm-bs128",
+       _plain(_digits, _ViT, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9), nn.CrossEntropyLoss(), 128, accuracy),
+       1000, "val_acc", "SGD(momentum=0.9)", 1e-2, family="fresh23"),
 )}
 
 
