@@ -103,6 +103,21 @@ def test_summary_shows_the_numbers_and_the_verdicts():
     assert "confidence: high" in text
 
 
+def test_repr_is_one_line_with_each_answer_and_its_verdict():
+    """What a notebook shows for ``result``: the per-use answers as ``result.lr`` etc. give them,
+    each with its verdict's level, and how the sweep ended, not hundreds of array elements."""
+    r = synthetic_result(clean, num_steps=100, iterations_per_epoch=50)
+    text = repr(r)
+    assert "\n" not in text and "array(" not in text and len(text) < 300
+    assert f"lr={r.lr:.3g} ({r.verdicts['lr'].level})" in text
+    assert f"one_cycle_max_lr={r.one_cycle_max_lr:.3g} ({r.verdicts['one_cycle_max_lr'].level})" in text
+    assert f"clr={r.clr['base_lr']:.3g}..{r.clr['max_lr']:.3g}" in text
+    assert f"{r.stop_reason} at lr={r.lrs[-1]:.3g}" in text and f"{r.lrs.size}/{r.num_steps} steps" in text
+    flat = synthetic_result(lambda u: 2.5 + 0.0 * u, num_steps=50)   # a weak answer says so
+    assert flat.verdicts["lr"].level == "low" and f"lr={flat.lr:.3g} (low)" in repr(flat)
+    assert "completed at lr=10" in repr(flat)
+
+
 def test_constructor_checks_its_arrays():
     good = dict(lrs=[1e-3, 1e-2, 1e-1], losses=[1.0, 0.5, 2.0], smoothed=[1.0, 0.7, 1.2],
                 group_lrs=[[1e-3], [1e-2], [1e-1]], mode="exp", start_lr=1e-3, end_lr=0.1, num_steps=3,

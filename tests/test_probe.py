@@ -111,6 +111,15 @@ def test_one_curve_per_lr_is_required():
     assert info.value.name == "curves"
 
 
+def test_repr_is_one_line_with_each_verdict():
+    res = ProbeResult(lrs=[1.0, 0.1, 0.001], curves=[np.r_[2.0, 50.0, np.nan], _curve(2, 0.5), _curve(2, 1.95)],
+                      steps=20)
+    text = repr(res)
+    assert "\n" not in text and "array(" not in text
+    assert text == "ProbeResult({1: explodes, 0.1: good, 0.001: too slow}; 20 steps each; best_lr=0.1; " \
+                   ".summary() for the losses)"
+
+
 def test_summary_and_plot():
     pytest.importorskip("matplotlib")
     res = ProbeResult(lrs=[1.0, 0.1, 0.001], curves=[np.r_[2.0, 50.0, np.nan], _curve(2, 0.5), _curve(2, 1.95)],

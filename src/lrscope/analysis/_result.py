@@ -51,7 +51,7 @@ class Answer:
     verdict: "C.Confidence"
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, repr=False)
 class RangeTestResult:
     """What one range-test sweep recorded.
 
@@ -567,6 +567,13 @@ class RangeTestResult:
         from ._text import summary
 
         return summary(self)
+
+    def __repr__(self) -> str:
+        """One line: each use's answer with its verdict, the sweep's end and the cost (the arrays
+        stay in their fields; ``summary()`` has the table)."""
+        from ._text import short
+
+        return short(self)
 
     def plot(self, ax=None, **kwargs):
         """Loss against LR (log axis), suggestions marked, base..max band; metric panel if recorded.

@@ -10,6 +10,23 @@ def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3g}"
 
 
+def short(r) -> str:
+    """One line for ``repr(result)`` (what a notebook shows): the answer per use with its verdict,
+    how the sweep ended and what the test cost; ``summary()`` has the rest."""
+    answers = r.answers
+
+    def said(use: str, value: str) -> str:
+        return f"{use}={value} ({answers[use].verdict.level})"
+
+    clr = answers["clr"].value
+    parts = [said("lr", _fmt(answers["lr"].value)),
+             said("one_cycle_max_lr", _fmt(answers["one_cycle_max_lr"].value)),
+             said("clr", "-" if clr is None else f"{clr['base_lr']:.3g}..{clr['max_lr']:.3g}")]
+    end = f"{r.stop_reason} at lr={r.lrs[-1]:.3g}" if r.lrs.size else r.stop_reason
+    return (f"RangeTestResult({', '.join(parts)}; sweep {r.lrs.size}/{r.num_steps} steps, {end}; "
+            f"cost_steps={r.cost_steps}; .summary() for the table, .plot() for the curve)")
+
+
 def summary(r) -> str:
     """The terminal summary of a RangeTestResult ``r``: what was swept, the answers per use with
     their verdicts, the confirmation runs, every rule."""

@@ -160,7 +160,7 @@ def _clean(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, repr=False)
 class ProbeResult:
     """Short constant-LR runs from one starting state, with a verdict per LR.
 
@@ -253,6 +253,12 @@ class ProbeResult:
                    diverge_factor=d.get("diverge_factor", 4.0), slow_ratio=d.get("slow_ratio", 0.5),
                    task_name=d.get("task_name"), start_loss=d.get("start_loss"), spike_steps=d.get("spike_steps", 1),
                    val_losses=None if val is None else np.array([math.nan if x is None else x for x in val]))
+
+    def __repr__(self) -> str:
+        """One line: each LR with its verdict and the best one (``summary()`` has the losses)."""
+        runs = ", ".join(f"{lr:.3g}: {verdict}" for lr, verdict in zip(self.lrs, self._verdicts))
+        best = "-" if self.best_lr is None else f"{self.best_lr:.3g}"
+        return f"ProbeResult({{{runs}}}; {self.steps} steps each; best_lr={best}; .summary() for the losses)"
 
     def summary(self) -> str:
         """A terminal table: LR, verdict, start and end loss, relative drop."""
