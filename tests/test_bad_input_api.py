@@ -82,6 +82,47 @@ def test_bad_input_is_an_lrscope_error_and_nothing_changes(case, tmp_path, monke
     assert os.listdir(tmp_path) == []                     # no folder made for the typo, no snapshot left
 
 
+class _TwoOutputs(torch.nn.Module):
+    """The tiny classifier returning (logits, an auxiliary scalar), as many research models do."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        logits = self.net(x)
+        return logits, logits.pow(2).mean()
+
+
+@pytest.mark.parametrize("case", ["model returns a tuple", "float class targets", "loss_fn and loader swapped",
+                                  "optimizer class, not instance"])
+def test_common_mistakes_name_their_fix_and_nothing_changes(case):
+    """Each mistake a first call makes is named with the fix that repairs it: the fix, applied,
+    runs (so the message's advice is checked against torch itself, not against its own words)."""
+    net, opt = _setup()
+    model, data, args, fixed = net, _data(), None, None
+    if case == "model returns a tuple":
+        model = _TwoOutputs(net)
+        args, words = (opt, CE, data), "loss_fn=lambda out, y: criterion(out[0], y)"
+        fixed = (opt, lambda out, y: CE(out[0], y), data)
+    elif case == "float class targets":
+        args, words = (opt, CE, [(x, y.float()) for x, y in data]), "y.long()"
+        fixed = (opt, CE, [(x, y.float().long()) for x, y in data])
+    elif case == "loss_fn and loader swapped":
+        args, words = (opt, data, CE), "look swapped"
+        fixed = (opt, CE, data)
+    else:
+        args, words = (torch.optim.Adam, CE, data), "torch.optim.Adam(model.parameters(), lr=...)"
+        fixed = (torch.optim.Adam(model.parameters()), CE, data)
+    before = _frozen_state(net, opt)
+    with pytest.raises(InvalidArgumentError) as info:
+        lrscope.find_lr(model, *args, num_steps=20, confirm=False, progress=False)
+    assert words in str(info.value) and "Fix:" in str(info.value)
+    after = _frozen_state(net, opt)
+    assert all(torch.equal(a, b) for a, b in zip(before[0], after[0])) and before[1] == after[1]
+    assert lrscope.find_lr(model, *fixed, start_lr=1e-4, num_steps=20, confirm=False, progress=False).lrs[0] == 1e-4
+
+
 def test_probe_steps_are_bounded():
     model, opt = _setup()
     with pytest.raises(InvalidArgumentError, match="steps"):

@@ -212,8 +212,8 @@ class Stepper:
         except Exception as exc:
             raise InvalidArgumentError(
                 "loss_fn", type(self.loss_fn).__name__,
-                f"must accept (model(x), y); it raised {type(exc).__name__}: {exc}",
-                "check the targets' shape and dtype, or pass train_step=...") from exc
+                f"must accept (model(x), y); model(x) gave {_describe(out)} and the targets are {_describe(y)}; it raised "
+                f"{type(exc).__name__}: {exc}", _loss_fix(out)) from exc
         metric = None
         if self.metric is not None:
             with torch.no_grad():
@@ -442,6 +442,18 @@ def _one_sample_fix(exc: Exception) -> str | None:
     return ("the batch holds one sample, and the model's BatchNorm cannot train on one (the last batch of an "
             "epoch does when the dataset's size is one more than a multiple of the batch size): pass "
             "drop_last=True to the DataLoader, or use another batch size.")
+
+
+def _loss_fix(out: Any) -> str:
+    """The fix named when ``loss_fn(model(x), y)`` raised."""
+    if isinstance(out, (tuple, list)):
+        return (f"the model returns {len(out)} outputs: pass a loss_fn that picks one, e.g. "
+                "loss_fn=lambda out, y: criterion(out[0], y), or train_step=lambda model, batch: ...")
+    if isinstance(out, Mapping):
+        return ("the model returns a dict: pass a loss_fn that picks the logits, e.g. "
+                f"loss_fn=lambda out, y: criterion(out[{next(iter(out), 'logits')!r}], y), or train_step=...")
+    return ("check the targets' shape and dtype (class indices for CrossEntropyLoss are int64: y.long(); "
+            "MSELoss wants the outputs' shape), or pass train_step=...")
 
 
 def _describe(x: Any) -> str:

@@ -316,11 +316,18 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
     if not isinstance(model, torch.nn.Module):
         raise InvalidArgumentError("model", type(model).__name__, "must be a torch.nn.Module",
                                    "pass your network, e.g. find_lr(model, optimizer, loss_fn, loader).")
+    if isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer):
+        raise InvalidArgumentError("optimizer", f"the class {optimizer.__name__}", "must be an optimizer instance",
+                                   f"build it on the model's parameters: torch.optim.{optimizer.__name__}"
+                                   "(model.parameters(), lr=...).")
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise InvalidArgumentError("optimizer", type(optimizer).__name__, "must be a torch.optim.Optimizer",
                                    "pass e.g. torch.optim.SGD(model.parameters(), lr=0.01).")
     if loss_fn is not None and not callable(loss_fn):
+        swapped = callable(train_loader) and hasattr(loss_fn, "__iter__")
         raise InvalidArgumentError("loss_fn", loss_fn, "must be callable: loss_fn(model(x), y) -> scalar loss",
+                                   "loss_fn and train_loader look swapped: the order is find_lr(model, optimizer, "
+                                   "loss_fn, train_loader)." if swapped else
                                    "pass e.g. torch.nn.CrossEntropyLoss(); or None when the model computes its own "
                                    "loss from dict batches (model(**batch).loss); or train_step=...")
     if train_step is not None and not callable(train_step):
