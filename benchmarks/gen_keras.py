@@ -1,11 +1,13 @@
-"""Does the answer hold on Keras 3? ``lrscope.keras.find_lr`` on five Keras networks, scored once
+"""Does the answer hold on Keras 3? ``lrscope.keras.find_lr`` on eight Keras networks, scored once
 against an oracle grid trained with Keras itself (torch backend).
 
 The other benchmarks run torch's optimizers. Keras' differ in their defaults (Adam's, RMSprop's
 and Adagrad's epsilon 1e-7, RMSprop's rho 0.9, Adagrad's accumulator starting at 0.1, AdamW's
 weight decay 0.004), its training step is ``train_on_batch``, and its one-cycle is a learning-rate
-schedule only (``lrscope.keras.schedule_for``: no momentum cycling). These five tasks were
-written before any answer on them was seen, and nothing is fitted on them.
+schedule only (``lrscope.keras.schedule_for``: no momentum cycling). Two batches, each written
+before any answer on it was seen, nothing fitted on either: five networks under Adam, momentum
+SGD, RMSprop, Adagrad and AdamW (``keras``), then three under optimizers that no benchmark had
+used, Lion, LAMB and Nadam (``keras2``).
 
 For every task and use (the constant LR; the one-cycle peak, as ``KerasSchedule(OneCycle(...))``
 installs it) an oracle grid of 6 LRs per decade with 2 seeds: a half-decade pass from 1e-5 up,
@@ -89,6 +91,11 @@ def _mnist1d():
     return _np(*_mnist1d_default())
 
 
+def _mnist1d_seq():
+    x, y, xv, yv = _mnist1d()
+    return x[..., None], y, xv[..., None], yv                                 # (samples, 40 steps, 1 channel)
+
+
 def _accuracy(out, y) -> float:
     return float((out.argmax(-1) == y).mean())
 
@@ -112,6 +119,7 @@ class KerasTask:
     budget: int
     quality: Callable[[Any, Any], float]
     blind_default: float                 # Keras' own default LR for this optimizer
+    family: str = "keras"                # the batch it was written in
 
 
 def _tasks() -> dict[str, KerasTask]:
@@ -145,6 +153,20 @@ def _tasks() -> dict[str, KerasTask]:
             _mnist1d, lambda: seq((40,), layers.Dense(256, activation="relu"), layers.Dense(256, activation="relu"),
                                   layers.Dense(10)),
             lambda lr: keras.optimizers.AdamW(lr), sce, 128, 1000, _accuracy, 1e-3),
+        # the second batch: optimizers no benchmark had used
+        "keras2-mlp-digits-lion-bs32": KerasTask(
+            _digits_flat, lambda: seq((64,), layers.Dense(128, activation="relu"), layers.Dense(10)),
+            lambda lr: keras.optimizers.Lion(lr), sce, 32, 600, _accuracy, 1e-3, family="keras2"),
+        "keras2-reg-friedman-lamb-bs64": KerasTask(
+            _friedman, lambda: seq((10,), layers.Dense(64, activation="relu"), layers.Dense(64, activation="relu"),
+                                   layers.Dense(1)),
+            lambda lr: keras.optimizers.Lamb(lr), lambda: keras.losses.MeanSquaredError(), 64, 800, _r2, 1e-3,
+            family="keras2"),
+        "keras2-cnn1d-mnist1d-nadam-bs64": KerasTask(
+            _mnist1d_seq, lambda: seq((40, 1), layers.Conv1D(32, 5, activation="relu"),
+                                      layers.Conv1D(32, 5, strides=2, activation="relu"),
+                                      layers.GlobalAveragePooling1D(), layers.Dense(10)),
+            lambda lr: keras.optimizers.Nadam(lr), sce, 64, 800, _accuracy, 1e-3, family="keras2"),
     }
 
 
@@ -306,7 +328,13 @@ def score(names: list[str]) -> dict:
 
 def report(names: list[str]) -> None:
     out = score(names)
+    tasks = _tasks()
+    families = sorted({tasks[n].family for n in names})
+    out["by_batch"] = {f: score([n for n in names if tasks[n].family == f])["summary"] for f in families}
     (RESULTS / "summary.json").write_text(json.dumps(out, indent=1, sort_keys=True))
+    for f, summ in out["by_batch"].items():
+        print(f"{f}: " + "; ".join(f"{m} " + " / ".join(f"{summ[m][u]['mean_regret']:.3f}" for u in USES)
+                                   for m in summ))
     s = out["summary"]
     print("| method | constant: mean regret | within 1% | one-cycle: mean regret | within 1% | trivial runs | missing |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -334,7 +362,7 @@ def report(names: list[str]) -> None:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--tasks", nargs="*", help="task names (default: all five)")
+    p.add_argument("--tasks", nargs="*", help="task names (default: all of them)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (one torch thread each)")
     p.add_argument("--report-only", action="store_true", help="score what is cached")
     args = p.parse_args(argv)

@@ -31,14 +31,14 @@ def gen_keras():
 
 def test_every_task_builds_with_the_optimizers_default_lr(gen_keras):
     tasks = gen_keras._tasks()
-    assert len(tasks) == 5
+    assert len(tasks) == 8
     kinds = set()
     for name, task in tasks.items():
         model = gen_keras._model(task, 0, task.blind_default)
         assert float(model.optimizer.learning_rate) == pytest.approx(task.blind_default)
         kinds.add(type(model.optimizer).__name__)
         assert math.isfinite(gen_keras._quality(task, model)), name
-    assert kinds == {"Adam", "SGD", "RMSprop", "Adagrad", "AdamW"}
+    assert kinds == {"Adam", "SGD", "RMSprop", "Adagrad", "AdamW", "Lion", "Lamb", "Nadam"}
 
 
 def test_training_is_reproducible_and_learns(gen_keras):
