@@ -17,6 +17,8 @@ pytest.importorskip("sklearn")
 pytest.importorskip("mnist1d")
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+#: Keras' torch backend converts arrays without numpy 2's copy keyword, once per step
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
 
 
 @pytest.fixture(scope="module")
