@@ -317,9 +317,10 @@ def _check_common(model, optimizer, loss_fn, train_loader, train_step, accumulat
         raise InvalidArgumentError("model", type(model).__name__, "must be a torch.nn.Module",
                                    "pass your network, e.g. find_lr(model, optimizer, loss_fn, loader).")
     if isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer):
-        raise InvalidArgumentError("optimizer", f"the class {optimizer.__name__}", "must be an optimizer instance",
-                                   f"build it on the model's parameters: torch.optim.{optimizer.__name__}"
-                                   "(model.parameters(), lr=...).")
+        name = optimizer.__name__
+        shown = f"torch.optim.{name}" if getattr(torch.optim, name, None) is optimizer else name
+        raise InvalidArgumentError("optimizer", f"the class {name}", "must be an optimizer instance",
+                                   f"build it on the model's parameters: {shown}(model.parameters(), lr=...).")
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise InvalidArgumentError("optimizer", type(optimizer).__name__, "must be a torch.optim.Optimizer",
                                    "pass e.g. torch.optim.SGD(model.parameters(), lr=0.01).")
