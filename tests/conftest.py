@@ -64,6 +64,18 @@ def make_task(seed=0):
 '''
 
 
+def benchmark_module(filename: str):
+    """``benchmarks/<filename>`` loaded as a module of its own (named ``_lrscope_bench_<stem>``)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"_lrscope_bench_{Path(filename).stem}", REPO / "benchmarks" / filename)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def tiny_batches(n: int = 64, size: int = 16, seed: int = 0):
     """A fixed 2-class problem of 4 features, as a list of (x, y) batches (torch imported here)."""
     import torch

@@ -3,7 +3,6 @@ own default LR, training is reproducible per seed, and it learns (against the un
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import sys
@@ -15,6 +14,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 pytest.importorskip("keras")
 pytest.importorskip("sklearn")
 pytest.importorskip("mnist1d")
+from conftest import benchmark_module  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 #: Keras' torch backend converts arrays without numpy 2's copy keyword, once per step
@@ -23,12 +23,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't
 
 @pytest.fixture(scope="module")
 def gen_keras():
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("_lrscope_bench_keras", BENCH / "gen_keras.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    sys.path.insert(0, str(BENCH))        # its tasks read the benchmark's data helpers (tasks.py, suite.py)
+    return benchmark_module("gen_keras.py")
 
 
 def test_every_task_builds_with_the_optimizers_default_lr(gen_keras):

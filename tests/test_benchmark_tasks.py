@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import sys
 from pathlib import Path
@@ -12,17 +11,14 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 pytest.importorskip("mnist1d")
+from conftest import benchmark_module  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 @pytest.fixture(scope="module")
 def tasks():
-    spec = importlib.util.spec_from_file_location("_lrscope_bench_tasks", BENCH / "tasks.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("tasks.py")
 
 
 def test_suite_has_five_tasks_a_transformer_and_several_optimizers(tasks):
